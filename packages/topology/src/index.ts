@@ -1,0 +1,184 @@
+/**
+ * The one source of the stack's shape: which components exist, their ports, addresses, credentials and
+ * the environment each service is started with. The orchestrator (scripts/stack), the nginx renderer,
+ * the tests and the benchmarks all read it from here; nothing else hard-codes a port.
+ *
+ * Every port can be moved with `BRIGADEIRO_PORT_<NAME>` (e.g. BRIGADEIRO_PORT_GATEWAY=9090), and the
+ * whole map can be shifted with BRIGADEIRO_PORT_OFFSET (npm test uses an offset so it never collides
+ * with a stack a person left running). None is on PostgreSQL's (5432) or Redis's (6379) standard port.
+ */
+import path from 'node:path';
+
+export const SERVICES = ['catalogo', 'carrinho', 'pedidos', 'pagamentos', 'estoque', 'fiscal', 'logistica'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Services that own a database (all of them but carrinho, which keeps its carts in Redis). */
+export const DB_SERVICES = ['catalogo', 'pedidos', 'pagamentos', 'estoque', 'fiscal', 'logistica'] as const;
+export type DbServiceName = (typeof DB_SERVICES)[number];
+
+export const DEFAULT_PORTS = {
+  gateway: 8080,
+  etcdClient: 2479,
+  etcdPeer: 2480,
+  pg1: 5442,
+  pg2: 5443,
+  patroni1: 8018,
+  patroni2: 8019,
+  pgRw: 5440,
+  pgRo: 5441,
+  haproxyStats: 8405,
+  redis: 6390,
+  catalogo: 3101,
+  pedidos: 3102,
+  pagamentos: 3103,
+  estoque: 3104,
+  fiscal: 3105,
+  logistica: 3106,
+  /** carrinho instance i (1-based) listens on carrinhoBase + i. */
+  carrinhoBase: 3110,
+} as const;
+export type PortName = keyof typeof DEFAULT_PORTS;
+
+export const HOST = '127.0.0.1';
+export const DEFAULT_CARRINHO_INSTANCES = 3;
+export const MAX_CARRINHO_INSTANCES = 9;
+
+export interface Topology {
+  home: string;
+  ports: Record<PortName, number>;
+  carrinhoInstances: number;
+  superuser: { user: string; password: string };
+  replication: { user: string; password: string };
+  adminToken: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function envName(port: string): string {
+  return 'BRIGADEIRO_PORT_' + port.replace(/([A-Z])/g, '_$1').toUpperCase();
+}
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/** The repository root (this file lives at packages/topology/src/index.ts). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/**
+ * Builds the topology from the environment. Defaults: state in <repo>/.brigadeiro, the ports above,
+ * 3 carrinho instances, admin token "brigadeiro-admin" (local use only; set BRIGADEIRO_ADMIN_TOKEN).
+ */
+export function loadTopology(env: Env = process.env): Topology {
+  const offset = readInt(env, 'BRIGADEIRO_PORT_OFFSET', 0, 0, 20000);
+  const ports = {} as Record<PortName, number>;
+  for (const [name, port] of Object.entries(DEFAULT_PORTS) as [PortName, number][]) {
+    ports[name] = readInt(env, envName(name), port + offset, 1, 65535);
+  }
+  return {
+    home: path.resolve(env.BRIGADEIRO_HOME || path.join(REPO_ROOT, '.brigadeiro')),
+    ports,
+    carrinhoInstances: readInt(env, 'BRIGADEIRO_CARRINHO_INSTANCES', DEFAULT_CARRINHO_INSTANCES, 1, MAX_CARRINHO_INSTANCES),
+    superuser: { user: 'postgres', password: env.BRIGADEIRO_PG_SUPERUSER_PASSWORD || 'brigadeiro-superuser' },
+    replication: { user: 'replicator', password: env.BRIGADEIRO_PG_REPLICATION_PASSWORD || 'brigadeiro-replicator' },
+    adminToken: env.BRIGADEIRO_ADMIN_TOKEN || 'brigadeiro-admin',
+  };
+}
+
+export function carrinhoPort(t: Topology, instance: number): number {
+  return t.ports.carrinhoBase + instance;
+}
+
+export function servicePort(t: Topology, name: ServiceName, instance = 1): number {
+  return name === 'carrinho' ? carrinhoPort(t, instance) : t.ports[name];
+}
+
+export function serviceUrl(t: Topology, name: ServiceName, instance = 1): string {
+  return `http://${HOST}:${servicePort(t, name, instance)}`;
+}
+
+export function gatewayUrl(t: Topology): string {
+  return `http://${HOST}:${t.ports.gateway}`;
+}
+
+/** The password of a service's own database role (local stack only; override with BRIGADEIRO_PG_<SERVICE>_PASSWORD). */
+export function dbPassword(name: DbServiceName, env: Env = process.env): string {
+  return env[`BRIGADEIRO_PG_${name.toUpperCase()}_PASSWORD`] || `${name}-local-pw`;
+}
+
+/** A service's connection string: read-write goes to HAProxy's primary endpoint, read-only to its replica endpoint. */
+export function databaseUrl(t: Topology, name: DbServiceName, mode: 'rw' | 'ro' = 'rw', env: Env = process.env): string {
+  const port = mode === 'rw' ? t.ports.pgRw : t.ports.pgRo;
+  return `postgresql://${name}:${encodeURIComponent(dbPassword(name, env))}@${HOST}:${port}/${name}`;
+}
+
+export function superuserUrl(t: Topology, port: number = t.ports.pgRw, database = 'postgres'): string {
+  return `postgresql://${t.superuser.user}:${encodeURIComponent(t.superuser.password)}@${HOST}:${port}/${database}`;
+}
+
+export function redisUrl(t: Topology): string {
+  return `redis://${HOST}:${t.ports.redis}`;
+}
+
+/**
+ * The environment a service process is started with. Each service's own zod config (src/config.ts)
+ * is the judge of these variables; this is the only place that produces them.
+ */
+export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: Env = process.env): Record<string, string> {
+  const base: Record<string, string> = {
+    NODE_ENV: 'production',
+    SERVICE_NAME: name,
+    INSTANCE_ID: name === 'carrinho' ? `carrinho-${instance}` : name,
+    HOST,
+    PORT: String(servicePort(t, name, instance)),
+    LOG_LEVEL: env.LOG_LEVEL || 'info',
+    ADMIN_TOKEN: t.adminToken,
+  };
+  switch (name) {
+    case 'catalogo':
+      return { ...base, DATABASE_URL: databaseUrl(t, name, 'rw', env), DATABASE_READ_URL: databaseUrl(t, name, 'ro', env) };
+    case 'carrinho':
+      return { ...base, REDIS_URL: redisUrl(t), CATALOGO_URL: serviceUrl(t, 'catalogo') };
+    case 'pedidos':
+      return {
+        ...base,
+        DATABASE_URL: databaseUrl(t, name, 'rw', env),
+        CATALOGO_URL: serviceUrl(t, 'catalogo'),
+        CARRINHO_URL: serviceUrl(t, 'carrinho', 1),
+        PAGAMENTOS_URL: serviceUrl(t, 'pagamentos'),
+        ESTOQUE_URL: serviceUrl(t, 'estoque'),
+        FISCAL_URL: serviceUrl(t, 'fiscal'),
+        LOGISTICA_URL: serviceUrl(t, 'logistica'),
+      };
+    case 'estoque':
+      return { ...base, DATABASE_URL: databaseUrl(t, name, 'rw', env), CATALOGO_URL: serviceUrl(t, 'catalogo') };
+    default:
+      return { ...base, DATABASE_URL: databaseUrl(t, name, 'rw', env) };
+  }
+}
+
+/** Every process the stack runs, in start order, with the address a person would use. */
+export function components(t: Topology): { name: string; kind: 'infra' | 'service' | 'gateway'; port: number }[] {
+  const list: { name: string; kind: 'infra' | 'service' | 'gateway'; port: number }[] = [
+    { name: 'etcd', kind: 'infra', port: t.ports.etcdClient },
+    { name: 'pg1', kind: 'infra', port: t.ports.pg1 },
+    { name: 'pg2', kind: 'infra', port: t.ports.pg2 },
+    { name: 'haproxy', kind: 'infra', port: t.ports.pgRw },
+    { name: 'redis', kind: 'infra', port: t.ports.redis },
+  ];
+  for (const s of SERVICES) {
+    if (s === 'carrinho') {
+      for (let i = 1; i <= t.carrinhoInstances; i++) list.push({ name: `carrinho-${i}`, kind: 'service', port: carrinhoPort(t, i) });
+    } else {
+      list.push({ name: s, kind: 'service', port: t.ports[s] });
+    }
+  }
+  list.push({ name: 'nginx', kind: 'gateway', port: t.ports.gateway });
+  return list;
+}
