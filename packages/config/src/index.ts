@@ -1,0 +1,50 @@
+/**
+ * Configuration: one zod schema per service, parsed once at start. Every bad or missing variable is
+ * named in one clear message, and the process refuses to start rather than run half-configured.
+ * `process.env` is read here (and in main.ts callers passing it in) only.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Variables every service understands. Defaults suit a local run; the orchestrator sets them all. */
+export const baseConfigSchema = z.object({
+  SERVICE_NAME: z.string().min(1),
+  INSTANCE_ID: z.string().min(1).optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bearer token for admin-only routes (catalogue writes, fault injection). */
+  ADMIN_TOKEN: z.string().min(8, 'must be at least 8 characters'),
+  /** How long SIGTERM waits for in-flight requests before forcing the exit. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Largest JSON body accepted, in bytes (nginx enforces its own limit in front). */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
+});
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Parses `env` with `schema`; throws a ConfigError naming each offending variable and rule. */
+export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(root)';
+    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    const shown = value === undefined ? 'missing' : /TOKEN|PASSWORD|SECRET|URL/i.test(name) ? 'set' : JSON.stringify(value);
+    return `${name} (${shown}): ${issue.message}`;
+  });
+  throwConfig(problems);
+}
+
+function throwConfig(problems: string[]): never {
+  throw new ConfigError(`invalid configuration:\n  - ${problems.join('\n  - ')}`, problems);
+}

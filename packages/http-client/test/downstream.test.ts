@@ -1,0 +1,76 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createMetrics } from '@brigadeiro/metrics';
+import { runWithContext } from '@brigadeiro/logger';
+import { Downstream } from '../src';
+
+/** A real HTTP server on loopback whose behaviour the test switches. */
+async function fakeDownstream() {
+  const state = { mode: 'ok' as 'ok' | 'fail' | 'hang' | 'notfound', seenRequestIds: [] as (string | undefined)[] };
+  const server = http.createServer((req, res) => {
+    state.seenRequestIds.push(req.headers['x-request-id'] as string | undefined);
+    if (state.mode === 'hang') return; // never answers
+    const status = state.mode === 'ok' ? 200 : state.mode === 'notfound' ? 404 : 500;
+    res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { state, url, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+describe('Downstream breaker', () => {
+  let fake: Awaited<ReturnType<typeof fakeDownstream>>;
+  let ds: Downstream;
+  const metrics = createMetrics({ service: 'test' });
+
+  beforeEach(async () => {
+    fake = await fakeDownstream();
+    ds = new Downstream({ name: 'fake', baseURL: fake.url, timeoutMs: 200, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300 }, { metrics });
+  });
+  afterEach(async () => {
+    ds.shutdown();
+    await fake.close();
+  });
+
+  it('when calls succeed, then the breaker stays closed and the request id is forwarded', async () => {
+    await runWithContext({ requestId: 'rid-7' }, () => ds.request({ url: '/x' }));
+    expect(ds.state).toBe('closed');
+    expect(fake.state.seenRequestIds).toEqual(['rid-7']);
+  });
+
+  it('when the downstream answers 4xx, then the breaker does not open and no 503 is made of it', async () => {
+    fake.state.mode = 'notfound';
+    for (let i = 0; i < 6; i++) {
+      const err = await ds.request({ url: '/x' }).catch((e) => e);
+      expect(ds.unavailable(err)).toBeUndefined();
+    }
+    expect(ds.state).toBe('closed');
+  });
+
+  it('when it fails, then the breaker opens, rejects fast, goes half-open and closes after recovery', async () => {
+    fake.state.mode = 'fail';
+    for (let i = 0; i < 3; i++) await ds.request({ url: '/x' }).catch(() => undefined);
+    expect(ds.state).toBe('open');
+    const before = fake.state.seenRequestIds.length;
+    const err = await ds.request({ url: '/x' }).catch((e) => e);
+    expect(err.code).toBe('EOPENBREAKER');
+    expect(fake.state.seenRequestIds.length).toBe(before); // rejected without touching the downstream
+    const mapped = ds.unavailable(err)!;
+    expect(mapped.status).toBe(503);
+    expect(mapped.headers['Retry-After']).toBe('1');
+    expect(await metrics.registry.getSingleMetricAsString('circuit_breaker_state')).toMatch(/breaker="fake"[^}]*\} 2/);
+
+    fake.state.mode = 'ok';
+    await new Promise((r) => setTimeout(r, 350));
+    expect(ds.state).toBe('half_open');
+    await ds.request({ url: '/x' });
+    expect(ds.state).toBe('closed');
+  });
+
+  it('when the downstream hangs, then the call times out and counts as a failure', async () => {
+    fake.state.mode = 'hang';
+    const err = await ds.request({ url: '/x' }).catch((e) => e);
+    expect(['ETIMEDOUT', 'ECONNABORTED']).toContain(err.code);
+    expect(ds.unavailable(err)!.message).toMatch(/did not answer in time/);
+  });
+});
