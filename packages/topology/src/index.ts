@@ -58,6 +58,11 @@ function envName(port: string): string {
   return 'BRIGADEIRO_PORT_' + port.replace(/([A-Z])/g, '_$1').toUpperCase();
 }
 
+/** The environment variable that moves one port, e.g. portEnvName('pgRw') === 'BRIGADEIRO_PORT_PG_RW'. */
+export function portEnvName(port: PortName): string {
+  return envName(port);
+}
+
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
