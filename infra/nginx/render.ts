@@ -1,8 +1,29 @@
 /**
- * Renders the gateway's nginx.conf from the topology (the one source of ports and instances).
- * MINIMAL FIRST VERSION: the gateway work (routes, JSON errors, rate limit, micro-cache) extends this file.
+ * Renders the gateway's nginx.conf from the topology (the one source of ports, instances and gateway limits).
+ *
+ * What the gateway does (ARCHITECTURE.md, "Public API"):
+ * - routes /api/v1/produtos and /api/v1/categorias to catalogo, /api/v1/carrinhos to every carrinho
+ *   instance, /api/v1/pedidos to pedidos; everything else (services' /internal, /metrics, /health, /admin)
+ *   is a 404 JSON body. The gateway's own GET /health answers 200.
+ * - keeps keep-alive connections to the upstreams (HTTP/1.1, no "Connection: close").
+ * - carrinho: passive health checks (max_fails/fail_timeout) and the retry of a failed attempt on another
+ *   instance. nginx never re-sends a non-idempotent request (POST, PATCH) once it reached an upstream, and
+ *   we keep that default: only a refused connection sends a POST elsewhere.
+ * - X-Request-Id: a well-formed incoming id is kept, otherwise nginx's $request_id; it goes upstream and
+ *   comes back on every response.
+ * - nginx's own 400/404/413/429/500/502/503/504 answers are JSON bodies shaped like packages/errors'
+ *   problemBody ({status, code, message, request_id}); the services' own JSON errors pass through untouched
+ *   (no proxy_intercept_errors).
+ * - a per-client rate limit (429 + Retry-After) and a request body limit (413), both from t.gateway.
+ * - catalogue GETs are micro-cached for 1 s and served stale while catalogo is down or failing;
+ *   `Cache-Control: no-cache` (or `Pragma: no-cache`) on the request bypasses the cache and refreshes it.
+ *
+ * The orchestrator (scripts/stack/nginx.ts) writes the result to the state folder and runs
+ * `nginx -t` then `nginx -c <conf> -p <prefix>/ -g 'daemon off; user root;'` (user root when it runs as
+ * root, so the workers can write the temp and cache folders under p.prefix). This file sets neither
+ * `daemon` nor `user` for that reason.
  */
-import { Topology, HOST, carrinhoPort, servicePort } from '@brigadeiro/topology';
+import { Topology, HOST, DEFAULT_GATEWAY, carrinhoPort, servicePort } from '@brigadeiro/topology';
 
 export interface NginxPaths {
   /** Folder nginx may write to: temp files, cache, logs. */
@@ -12,31 +33,215 @@ export interface NginxPaths {
   errorLog: string;
 }
 
-export function renderNginxConf(t: Topology, p: NginxPaths): string {
-  const carrinho = Array.from({ length: t.carrinhoInstances }, (_, i) => `    server ${HOST}:${carrinhoPort(t, i + 1)};`).join('\n');
-  return `worker_processes 1;
+type Upstream = 'catalogo' | 'carrinho' | 'pedidos';
+
+/** Tuning the tests need; the orchestrator passes none and gets the defaults. */
+export interface RenderOptions {
+  /**
+   * How long nginx waits for an upstream's answer, in seconds. Defaults: pedidos 15 (the checkout calls
+   * four services, each with its own timeout), catalogo and carrinho 5.
+   */
+  readTimeoutSeconds?: Partial<Record<Upstream, number>>;
+}
+
+const DEFAULT_READ_TIMEOUT: Record<Upstream, number> = { catalogo: 5, carrinho: 5, pedidos: 15 };
+
+/** The statuses nginx itself may produce, with the problem code and message each JSON body carries. */
+const NGINX_ERRORS: { status: number; code: string; message: string; retryAfter?: boolean }[] = [
+  { status: 400, code: 'bad_request', message: 'the gateway could not read the request' },
+  { status: 404, code: 'not_found', message: 'no such route: the public API lives under /api/v1 (produtos, categorias, carrinhos, pedidos)' },
+  { status: 413, code: 'payload_too_large', message: 'the request body is larger than the gateway limit of %LIMIT% bytes' },
+  { status: 429, code: 'rate_limited', message: 'too many requests from this client; retry after 1 second', retryAfter: true },
+  { status: 500, code: 'internal_error', message: 'the gateway failed to handle the request; quote the request_id when reporting it' },
+  { status: 502, code: 'bad_gateway', message: 'the service behind the gateway is unreachable', retryAfter: true },
+  { status: 503, code: 'service_unavailable', message: 'the service behind the gateway is unavailable', retryAfter: true },
+  { status: 504, code: 'gateway_timeout', message: 'the service behind the gateway did not answer in time', retryAfter: true },
+];
+
+/** Indents every line of a block by `n` spaces (keeps the generated file readable). */
+function indent(block: string, n: number): string {
+  const pad = ' '.repeat(n);
+  return block
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
+}
+
+function errorLocations(bodyLimitBytes: number): string {
+  return NGINX_ERRORS.map((e) => {
+    const body = JSON.stringify({ status: e.status, code: e.code, message: e.message.replace('%LIMIT%', String(bodyLimitBytes)), request_id: '__RID__' }).replace(
+      '"__RID__"',
+      '"$req_id"',
+    );
+    return `location @error_${e.status} {
+  default_type application/json;
+  add_header X-Request-Id $req_id always;
+${e.retryAfter ? '  add_header Retry-After 1 always;\n' : ''}  return ${e.status} '${body}';
+}`;
+  }).join('\n');
+}
+
+/**
+ * The resources and everything below them, never a mere prefix match: /api/v1/produtosX is a 404, not a
+ * request for catalogo.
+ */
+function routeLocation(resources: string[], body: string): string {
+  return `location ~ ^/api/v1/(${resources.join('|')})(/|$) {\n${indent(body, 2)}\n}`;
+}
+
+function proxyBlock(upstream: Upstream, readTimeout: number, extra: string): string {
+  return `proxy_pass http://${upstream};
+proxy_read_timeout ${readTimeout}s;
+proxy_send_timeout ${readTimeout}s;
+${extra}`;
+}
+
+export function renderNginxConf(t: Topology, p: NginxPaths, o: RenderOptions = {}): string {
+  const g = t.gateway ?? DEFAULT_GATEWAY;
+  const timeout = { ...DEFAULT_READ_TIMEOUT, ...o.readTimeoutSeconds };
+  const carrinhoServers = Array.from(
+    { length: t.carrinhoInstances },
+    (_, i) => `    server ${HOST}:${carrinhoPort(t, i + 1)} max_fails=2 fail_timeout=5s;`,
+  ).join('\n');
+  const rateLimited = g.rateLimitRps > 0;
+
+  // Non-cached routes: the service echoes the X-Request-Id we sent; when it does not (or nginx answers
+  // itself), the gateway adds it. Both headers would otherwise appear on one response.
+  const echoRequestId = 'add_header X-Request-Id $response_request_id always;';
+
+  const catalogo = proxyBlock(
+    'catalogo',
+    timeout.catalogo,
+    `proxy_cache catalogo;
+proxy_cache_key "catalogo$request_uri";
+proxy_cache_valid 200 1s;
+proxy_cache_lock on;
+proxy_cache_lock_timeout 2s;
+proxy_cache_background_update on;
+proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+proxy_cache_bypass $cache_bypass;
+proxy_no_cache $http_authorization;
+# The micro-cache is the gateway's policy, whatever the service says about caching.
+proxy_ignore_headers Cache-Control Expires;
+# A cached copy carries the id of the request that filled it: always answer with this request's id.
+proxy_hide_header X-Request-Id;
+add_header X-Request-Id $req_id always;
+add_header X-Cache-Status $upstream_cache_status always;`,
+  );
+
+  const carrinho = proxyBlock(
+    'carrinho',
+    timeout.carrinho,
+    `proxy_connect_timeout 500ms;
+# A failed or refused attempt goes to the next instance. nginx does not re-send a POST/PATCH that reached
+# an instance (only idempotent methods are retried after an error or a 50x).
+proxy_next_upstream error timeout http_502 http_503 http_504;
+proxy_next_upstream_tries ${Math.max(2, t.carrinhoInstances)};
+proxy_next_upstream_timeout 10s;
+${echoRequestId}`,
+  );
+
+  const pedidos = proxyBlock('pedidos', timeout.pedidos, `proxy_next_upstream off;\n${echoRequestId}`);
+
+  const server = `listen ${HOST}:${t.ports.gateway} default_server;
+server_name _;
+
+proxy_http_version 1.1;
+proxy_set_header Connection "";
+proxy_set_header Host $host;
+proxy_set_header X-Request-Id $req_id;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header X-Forwarded-Proto $scheme;
+proxy_connect_timeout 1s;
+proxy_intercept_errors off;
+${rateLimited ? `limit_req zone=per_client burst=${g.rateLimitBurst} nodelay;\n` : ''}
+${NGINX_ERRORS.map((e) => `error_page ${e.status} = @error_${e.status};`).join('\n')}
+
+location = /health {
+  default_type application/json;
+  add_header X-Request-Id $req_id always;
+  return 200 '{"status":"ok","service":"gateway"}';
+}
+
+${routeLocation(['produtos', 'categorias'], catalogo)}
+${routeLocation(['carrinhos'], carrinho)}
+${routeLocation(['pedidos'], pedidos)}
+
+# Everything else, the services' /internal, /metrics, /health and /admin routes included.
+location / {
+  return 404;
+}
+
+${errorLocations(g.bodyLimitBytes)}`;
+
+  return `# Generated by infra/nginx/render.ts from the topology: edit that file, not this one.
+worker_processes 2;
 pid ${p.pidFile};
 error_log ${p.errorLog} warn;
-events { worker_connections 4096; }
+events {
+  worker_connections 4096;
+}
 http {
-  access_log ${p.accessLog};
+  default_type application/octet-stream;
+  server_tokens off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_timeout 65s;
+  keepalive_requests 100000;
+
   client_body_temp_path ${p.prefix}/client_body;
   proxy_temp_path ${p.prefix}/proxy;
   fastcgi_temp_path ${p.prefix}/fastcgi;
   uwsgi_temp_path ${p.prefix}/uwsgi;
   scgi_temp_path ${p.prefix}/scgi;
-  upstream catalogo { server ${HOST}:${servicePort(t, 'catalogo')}; keepalive 32; }
-  upstream carrinho {
-${carrinho}
-    keepalive 32;
+
+  # A well-formed incoming id (the charset the services accept) is kept, anything else replaced.
+  map $http_x_request_id $req_id {
+    "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;
+    default $request_id;
   }
-  upstream pedidos { server ${HOST}:${servicePort(t, 'pedidos')}; keepalive 32; }
+  map $upstream_http_x_request_id $response_request_id {
+    "" $req_id;
+    default "";
+  }
+  map "$http_cache_control$http_pragma" $cache_bypass {
+    "~*no-cache|no-store" 1;
+    default 0;
+  }
+
+  log_format gateway '$time_iso8601 $remote_addr "$request_method $request_uri" $status $body_bytes_sent '
+                     'rid=$req_id up=$upstream_addr ust=$upstream_status ut=$upstream_response_time '
+                     'rt=$request_time cache=$upstream_cache_status';
+  access_log ${p.accessLog} gateway;
+
+  client_max_body_size ${g.bodyLimitBytes};
+  client_body_buffer_size ${Math.min(g.bodyLimitBytes, 1024 * 1024)};
+${rateLimited ? `  limit_req_zone $binary_remote_addr zone=per_client:10m rate=${g.rateLimitRps}r/s;\n  limit_req_status 429;\n  limit_req_log_level warn;\n` : ''}
+  # inactive=10m: a copy nobody asked for in 10 minutes is dropped; until then it can be served stale.
+  # nginx creates only the last folder of the path, so it sits directly in the prefix.
+  proxy_cache_path ${p.prefix}/cache-catalogo levels=1:2 keys_zone=catalogo:10m max_size=256m inactive=10m use_temp_path=off;
+
+  upstream catalogo {
+    server ${HOST}:${servicePort(t, 'catalogo')};
+    keepalive 64;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+  }
+  upstream carrinho {
+${carrinhoServers}
+    keepalive 64;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+  }
+  upstream pedidos {
+    server ${HOST}:${servicePort(t, 'pedidos')};
+    keepalive 32;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+  }
+
   server {
-    listen ${HOST}:${t.ports.gateway};
-    location /api/v1/produtos { proxy_pass http://catalogo; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    location /api/v1/categorias { proxy_pass http://catalogo; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    location /api/v1/carrinhos { proxy_pass http://carrinho; proxy_http_version 1.1; proxy_set_header Connection ""; }
-    location /api/v1/pedidos { proxy_pass http://pedidos; proxy_http_version 1.1; proxy_set_header Connection ""; }
+${indent(server, 4)}
   }
 }
 `;

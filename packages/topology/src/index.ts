@@ -50,7 +50,20 @@ export interface Topology {
   superuser: { user: string; password: string };
   replication: { user: string; password: string };
   adminToken: string;
+  gateway: GatewaySettings;
 }
+
+/** What the nginx gateway enforces in front of the services (see infra/nginx/render.ts). */
+export interface GatewaySettings {
+  /** Requests per second per client address; 0 turns the rate limit off. Env BRIGADEIRO_RATE_LIMIT_RPS, default 2000. */
+  rateLimitRps: number;
+  /** Requests above the rate let through at once before 429s start. Env BRIGADEIRO_RATE_LIMIT_BURST, default 4000. */
+  rateLimitBurst: number;
+  /** Largest request body in bytes (413 above). Env BRIGADEIRO_BODY_LIMIT ("65536", "64k", "1m"), default 64k. */
+  bodyLimitBytes: number;
+}
+
+export const DEFAULT_GATEWAY: GatewaySettings = { rateLimitRps: 2000, rateLimitBurst: 4000, bodyLimitBytes: 64 * 1024 };
 
 type Env = Record<string, string | undefined>;
 
@@ -73,12 +86,24 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
+function readSize(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^\s*(\d+)\s*([kKmM]?)\s*$/.exec(raw);
+  const bytes = m ? Number(m[1]) * (m[2] ? (m[2].toLowerCase() === 'k' ? 1024 : 1024 * 1024) : 1) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1 || bytes > 1024 * 1024 * 1024) {
+    throw new Error(`${name} must be a size in bytes from 1 to 1g, optionally with a k or m suffix (e.g. 64k), got "${raw}"`);
+  }
+  return bytes;
+}
+
 /** The repository root (this file lives at packages/topology/src/index.ts). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
  * Builds the topology from the environment. Defaults: state in <repo>/.brigadeiro, the ports above,
- * 3 carrinho instances, admin token "brigadeiro-admin" (local use only; set BRIGADEIRO_ADMIN_TOKEN).
+ * 3 carrinho instances, admin token "brigadeiro-admin" (local use only; set BRIGADEIRO_ADMIN_TOKEN), gateway
+ * rate limit 2000 r/s burst 4000 per client and body limit 64k (DEFAULT_GATEWAY).
  */
 export function loadTopology(env: Env = process.env): Topology {
   const offset = readInt(env, 'BRIGADEIRO_PORT_OFFSET', 0, 0, 20000);
@@ -93,6 +118,11 @@ export function loadTopology(env: Env = process.env): Topology {
     superuser: { user: 'postgres', password: env.BRIGADEIRO_PG_SUPERUSER_PASSWORD || 'brigadeiro-superuser' },
     replication: { user: 'replicator', password: env.BRIGADEIRO_PG_REPLICATION_PASSWORD || 'brigadeiro-replicator' },
     adminToken: env.BRIGADEIRO_ADMIN_TOKEN || 'brigadeiro-admin',
+    gateway: {
+      rateLimitRps: readInt(env, 'BRIGADEIRO_RATE_LIMIT_RPS', DEFAULT_GATEWAY.rateLimitRps, 0, 1_000_000),
+      rateLimitBurst: readInt(env, 'BRIGADEIRO_RATE_LIMIT_BURST', DEFAULT_GATEWAY.rateLimitBurst, 0, 10_000_000),
+      bodyLimitBytes: readSize(env, 'BRIGADEIRO_BODY_LIMIT', DEFAULT_GATEWAY.bodyLimitBytes),
+    },
   };
 }
 
