@@ -1,0 +1,42 @@
+/**
+ * `npm run db:migrate` -> bootstrap roles and databases, apply every service's migrations.
+ * `npm run db:seed`    -> the same, then the seed (idempotent: a second run inserts nothing).
+ * Talks to the running stack's PostgreSQL through HAProxy's read-write port (see packages/topology).
+ */
+import { loadTopology, superuserUrl } from '@brigadeiro/topology';
+import { bootstrapDatabases, migrateAll, seedAll } from '../db';
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0];
+  if (command !== 'migrate' && command !== 'seed') {
+    process.stderr.write('usage: db <migrate|seed>\n');
+    return 2;
+  }
+  const t = loadTopology();
+  const where = superuserUrl(t).replace(/:[^:@/]*@/, ':***@');
+  console.log(`database: ${where}`);
+
+  const boot = await bootstrapDatabases(t);
+  console.log(`bootstrap: roles created [${boot.rolesCreated.join(', ')}], databases created [${boot.databasesCreated.join(', ')}]`);
+
+  const migrated = await migrateAll(t);
+  for (const [svc, r] of Object.entries(migrated)) {
+    console.log(`migrate ${svc}: version ${r.before} -> ${r.after}${r.applied.length ? ` (applied ${r.applied.join(', ')})` : ' (up to date)'}`);
+  }
+
+  if (command === 'seed') {
+    const { seeded, inserted } = await seedAll(t);
+    const rows = Object.entries(inserted).filter(([, n]) => n > 0).map(([table, n]) => `${table} ${n}`);
+    console.log(seeded ? `seed: inserted ${rows.join(', ')}` : 'seed: already there, nothing inserted');
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const e = err as { message?: string; code?: string };
+    process.stderr.write(`db: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}\n`);
+    process.exit(1);
+  },
+);
