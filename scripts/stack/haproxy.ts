@@ -1,0 +1,65 @@
+/**
+ * HAProxy: the read-write (pgRw -> primary) and read-only (pgRo -> replica, else primary) PostgreSQL
+ * endpoints, routed by Patroni's REST health checks; stats on a socket in run/ and on HTTP (haproxyStats).
+ */
+import path from 'node:path';
+import type { StackContext } from './context';
+import type { StackPaths } from './layout';
+import { launch, livePid } from './process';
+import { StartError, tcpExchange, waitFor } from './probe';
+import { infraFile, writeRendered } from './template';
+
+export const HAPROXY = 'haproxy';
+
+export const statsSocket = (p: StackPaths): string => path.join(p.runDir, 'haproxy.sock');
+
+export async function startHaproxy(ctx: StackContext): Promise<number> {
+  const { t, p } = ctx;
+  const sock = statsSocket(p);
+  if (Buffer.byteLength(sock) > 100) {
+    throw new StartError(`the HAProxy stats socket path is too long for a Unix socket (${sock}): use a shorter BRIGADEIRO_HOME`);
+  }
+  const conf = writeRendered(infraFile('haproxy', 'haproxy.cfg.tmpl'), path.join(p.configDir, 'haproxy.cfg'), {
+    STATS_SOCKET: sock,
+    PG_RW_PORT: t.ports.pgRw,
+    PG_RO_PORT: t.ports.pgRo,
+    PG1_PORT: t.ports.pg1,
+    PG2_PORT: t.ports.pg2,
+    PATRONI1_PORT: t.ports.patroni1,
+    PATRONI2_PORT: t.ports.patroni2,
+    STATS_PORT: t.ports.haproxyStats,
+  });
+  // -db: stay in the foreground, one process (the PID we record is the one serving).
+  const pid = launch(p, { name: HAPROXY, command: 'haproxy', args: ['-db', '-f', conf], match: 'haproxy' });
+  // HAProxy starts with every server UP and only marks them down after failed checks: wait until the
+  // checks have settled on exactly one primary and at least one replica.
+  await waitFor('HAProxy routing (one primary UP, one replica UP)', async () => {
+    const s = await haproxyServers(p);
+    const primaries = s.filter((x) => x.backend === 'be_primary' && x.status === 'UP');
+    const replicas = s.filter((x) => x.backend === 'be_replicas' && x.status === 'UP');
+    if (primaries.length !== 1 || replicas.length < 1) {
+      throw new Error(s.map((x) => `${x.backend}/${x.server}=${x.status}`).join(', '));
+    }
+    return true;
+  }, { timeoutMs: 30_000, alive: () => livePid(p, HAPROXY) !== undefined, component: HAPROXY });
+  return pid;
+}
+
+export interface HaproxyServer {
+  backend: string;
+  server: string;
+  status: string;
+}
+
+/** Servers of the PostgreSQL backends and their check status, from the stats socket (`show stat`). */
+export async function haproxyServers(p: StackPaths): Promise<HaproxyServer[]> {
+  const csv = await tcpExchange({ path: statsSocket(p) }, 'show stat\n', () => false, 2000);
+  const lines = csv.split('\n').filter((l) => l.trim() !== '');
+  const header = (lines.shift() ?? '').replace(/^# /, '').split(',');
+  const col = (n: string) => header.indexOf(n);
+  const [px, sv, st] = [col('pxname'), col('svname'), col('status')];
+  return lines
+    .map((l) => l.split(','))
+    .filter((f) => f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND' && (f[px] ?? '').startsWith('be_'))
+    .map((f) => ({ backend: f[px] ?? '', server: f[sv] ?? '', status: f[st] ?? '' }));
+}
