@@ -1,0 +1,25 @@
+/**
+ * estoque's configuration: the variables every service gets plus its database and the base URL of catalogo
+ * (serviceEnv() in @brigadeiro/topology produces exactly these).
+ */
+import { z } from 'zod';
+import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
+
+export const configSchema = baseConfigSchema.extend({
+  /** Read-write endpoint of estoque's own database (HAProxy -> current primary). */
+  DATABASE_URL: postgresUrl,
+  /** Connections in the pool. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** Base URL of catalogo, which owns the stock (reservations). */
+  CATALOGO_URL: httpUrl,
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws a ConfigError naming every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  return parseConfig(configSchema, env);
+}

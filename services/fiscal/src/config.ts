@@ -1,0 +1,21 @@
+/**
+ * fiscal's configuration: the variables every service gets plus its database
+ * (serviceEnv() in @brigadeiro/topology produces exactly these).
+ */
+import { z } from 'zod';
+import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
+
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+
+export const configSchema = baseConfigSchema.extend({
+  /** Read-write endpoint of fiscal's own database (HAProxy -> current primary). */
+  DATABASE_URL: postgresUrl,
+  /** Connections in the pool. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+});
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws a ConfigError naming every bad or missing variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  return parseConfig(configSchema, env);
+}

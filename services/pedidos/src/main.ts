@@ -1,0 +1,46 @@
+/** pedidos' entry point: the only place that reads process.env, listens and handles signals. */
+import { ConfigError } from '@brigadeiro/config';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics } from '@brigadeiro/metrics';
+import { startServer } from '@brigadeiro/service-defaults';
+import { createApp } from './app';
+import { loadConfig, type Config } from './config';
+import { openDatabase } from './data/database';
+
+async function main(config: Config): Promise<void> {
+  const instance = config.INSTANCE_ID ?? config.SERVICE_NAME;
+  const logger = createLogger({ service: config.SERVICE_NAME, instance, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: config.SERVICE_NAME, instance });
+  const database = openDatabase(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_MAX,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool will replace it'),
+  });
+  const app = createApp({ logger, metrics, database, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const server = await startServer(app, {
+    host: config.HOST,
+    port: config.PORT,
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    closers: [() => database.close()],
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      // A closer that hangs must not keep the process alive forever.
+      setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+      void server.shutdown(signal).then(() => process.exit(0));
+    });
+  }
+}
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`pedidos: ${err.message}\n`);
+  process.exit(1);
+}
+main(config).catch((err: unknown) => {
+  process.stderr.write(`pedidos: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

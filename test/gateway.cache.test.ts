@@ -1,0 +1,86 @@
+/**
+ * The catalogue micro-cache: a repeat GET is a HIT, `Cache-Control: no-cache` bypasses it, and when
+ * catalogo is down the last copy is served STALE so the catalogue stays readable. Runs its own nginx in
+ * front of a small HTTP server standing in for catalogo (a JSON array, as GET /api/v1/produtos returns).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { HOST, loadTopology } from '@brigadeiro/topology';
+import { freePort, startLocalGateway, type LocalGateway } from '../infra/nginx/local-gateway';
+
+let gateway: LocalGateway;
+let catalogo: http.Server | undefined;
+let served = 0;
+
+function produtos(): http.Server {
+  return http.createServer((req, res) => {
+    served += 1;
+    res.writeHead(200, { 'Content-Type': 'application/json', 'X-Total-Count': '1', 'X-Served-By': 'replica', 'X-Request-Id': String(req.headers['x-request-id']) });
+    res.end(JSON.stringify([{ id: 1, nome: 'Brigadeiro gourmet', preco: '4.50', estoque: 10, categoria: 'doces', url: req.url }]));
+  });
+}
+
+beforeAll(async () => {
+  catalogo = produtos();
+  await new Promise<void>((resolve) => catalogo?.listen(0, HOST, resolve));
+  const t = loadTopology();
+  gateway = await startLocalGateway({ ...t, ports: { ...t.ports, gateway: await freePort(), catalogo: (catalogo.address() as AddressInfo).port } });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await new Promise((resolve) => (catalogo?.listening ? catalogo.close(resolve) : resolve(undefined)));
+});
+
+const unique = () => `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+
+describe('gateway catalogue micro-cache', () => {
+  it('when the same catalogue GET is repeated, then the second is a HIT served by the gateway with its own request id', async () => {
+    const url = `/api/v1/produtos?offset=${unique()}`;
+    const first = await request(gateway.url).get(url).set('X-Request-Id', 'cache-first');
+    const before = served;
+    const second = await request(gateway.url).get(url).set('X-Request-Id', 'cache-second');
+    expect(first.headers['x-cache-status']).toBe('MISS');
+    expect(second.status).toBe(200);
+    expect(second.headers['x-cache-status']).toBe('HIT');
+    expect(second.body).toEqual(first.body);
+    expect(served).toBe(before);
+    expect(second.headers['x-request-id']).toBe('cache-second');
+    expect(second.headers['x-total-count']).toBe('1');
+    expect(second.headers['x-served-by']).toBe('replica');
+  });
+
+  it('when the request says Cache-Control: no-cache, then the gateway asks catalogo (BYPASS)', async () => {
+    const url = `/api/v1/categorias?c=${unique()}`;
+    await request(gateway.url).get(url);
+    const before = served;
+    const res = await request(gateway.url).get(url).set('Cache-Control', 'no-cache');
+    expect(res.headers['x-cache-status']).toBe('BYPASS');
+    expect(served).toBe(before + 1);
+  });
+
+  it('when a catalogue write is sent, then it is never cached', async () => {
+    const url = `/api/v1/produtos/${unique()}`;
+    const a = await request(gateway.url).patch(url).send({ nome: 'x' });
+    const b = await request(gateway.url).patch(url).send({ nome: 'x' });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.headers['x-cache-status']).toBeUndefined();
+  });
+
+  // Last: it stops the stand-in catalogo.
+  it('when catalogo goes down after a GET was cached, then the GET is still 200 and marked STALE', async () => {
+    const url = `/api/v1/produtos?offset=${unique()}`;
+    const warm = await request(gateway.url).get(url);
+    expect(warm.status).toBe(200);
+    await new Promise((resolve) => catalogo?.close(resolve));
+    catalogo?.closeAllConnections();
+    await new Promise((r) => setTimeout(r, 1500)); // past proxy_cache_valid (1 s): the copy is now stale
+    const stale = await request(gateway.url).get(url);
+    const fresh = await request(gateway.url).get(url).set('Cache-Control', 'no-cache');
+    expect(fresh.status).toBe(502); // catalogo really is down
+    expect(stale.status).toBe(200);
+    expect(stale.headers['x-cache-status']).toBe('STALE');
+    expect(stale.body).toEqual(warm.body);
+  });
+});
