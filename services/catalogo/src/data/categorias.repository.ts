@@ -1,0 +1,20 @@
+/** Categories, read on the read-only client with the node that served them and their active product counts. */
+import type { Categoria, CategoriasRepository, Served } from '../domain/produto';
+import { noBanco, type CatalogoDb } from './clientes';
+
+export function createCategoriasRepository(db: CatalogoDb): CategoriasRepository {
+  return {
+    listar: () =>
+      noBanco(async (): Promise<Served<Categoria[]>> => {
+        const [linha] = await db.read.$queryRaw<{ replica: boolean; categorias: Categoria[] }[]>`
+          SELECT pg_is_in_recovery() AS replica,
+                 coalesce((SELECT json_agg(x ORDER BY x.id) FROM (
+                    SELECT c.id, c.nome, c.slug, (count(p.id) FILTER (WHERE p.ativo))::int AS quantidade_produtos
+                    FROM categorias c LEFT JOIN produtos p ON p.categoria_id = c.id
+                    GROUP BY c.id) x),
+                   '[]'::json) AS categorias`;
+        if (!linha) throw new Error('categories query returned no row');
+        return { value: linha.categorias, servedBy: linha.replica ? 'replica' : 'primary' };
+      }),
+  };
+}

@@ -1,0 +1,46 @@
+/** catalogo's entry point: the only place that reads process.env, listens and handles signals. */
+import { ConfigError } from '@brigadeiro/config';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics } from '@brigadeiro/metrics';
+import { startServer } from '@brigadeiro/service-defaults';
+import { createApp } from './app';
+import { loadConfig, type Config } from './config';
+import { closeCatalogoDb, createCatalogoDb } from './data/clientes';
+
+async function main(config: Config): Promise<void> {
+  const instance = config.INSTANCE_ID ?? config.SERVICE_NAME;
+  const logger = createLogger({ service: config.SERVICE_NAME, instance, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: config.SERVICE_NAME, instance });
+  const db = createCatalogoDb({
+    writeUrl: config.DATABASE_URL,
+    readUrl: config.DATABASE_READ_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    onIdleError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool will replace it'),
+  });
+  const app = createApp({ logger, metrics, db, adminToken: config.ADMIN_TOKEN, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const server = await startServer(app, {
+    host: config.HOST,
+    port: config.PORT,
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    closers: [() => closeCatalogoDb(db)],
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void server.shutdown(signal).then(() => process.exit(0));
+    });
+  }
+}
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`catalogo: ${err.message}\n`);
+  process.exit(1);
+}
+main(config).catch((err: unknown) => {
+  process.stderr.write(`catalogo: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
