@@ -27,9 +27,7 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>, applica
   }
 }
 
-function pgCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-}
+const BOOTSTRAP_LOCK = 7_041_971;
 
 export interface BootstrapResult {
   rolesCreated: DbServiceName[];
@@ -46,40 +44,35 @@ export interface BootstrapResult {
 export async function bootstrapDatabases(t: Topology, env: Env = process.env): Promise<BootstrapResult> {
   const result: BootstrapResult = { rolesCreated: [], databasesCreated: [] };
   await withClient(superuserUrl(t), async (c) => {
-    for (const svc of DB_SERVICES) {
-      const role = c.escapeIdentifier(svc);
-      const attrs = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${c.escapeLiteral(dbPassword(svc, env))}`;
-      const { rowCount } = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [svc]);
-      if (!rowCount) {
-        try {
+    // Concurrent GRANT/ALTER on one catalog row fail with "tuple concurrently updated": take turns.
+    await c.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
+    try {
+      for (const svc of DB_SERVICES) {
+        const role = c.escapeIdentifier(svc);
+        const attrs = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD ${c.escapeLiteral(dbPassword(svc, env))}`;
+        const { rowCount } = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [svc]);
+        if (!rowCount) {
           await c.query(`CREATE ROLE ${role} ${attrs}`);
           result.rolesCreated.push(svc);
-        } catch (err) {
-          if (pgCode(err) !== '42710') throw err; // created meanwhile by a concurrent bootstrap
+        } else {
+          await c.query(`ALTER ROLE ${role} ${attrs}`);
         }
-      }
-      await c.query(`ALTER ROLE ${role} ${attrs}`);
-
-      const db = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [svc]);
-      if (!db.rowCount) {
-        try {
+        const db = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [svc]);
+        if (!db.rowCount) {
           await c.query(`CREATE DATABASE ${role} OWNER ${role} ENCODING 'UTF8'`);
           result.databasesCreated.push(svc);
-        } catch (err) {
-          if (pgCode(err) !== '42P04') throw err;
         }
+        await c.query(`ALTER DATABASE ${role} OWNER TO ${role}`);
+        await c.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+        await withClient(superuserUrl(t, t.ports.pgRw, svc), async (inDb) => {
+          await inDb.query(`ALTER SCHEMA public OWNER TO ${role}`);
+          await inDb.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+        });
       }
-      await c.query(`ALTER DATABASE ${role} OWNER TO ${role}`);
-      await c.query(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC`);
+    } finally {
+      await c.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => {});
     }
   });
-  for (const svc of DB_SERVICES) {
-    await withClient(superuserUrl(t, t.ports.pgRw, svc), async (c) => {
-      const role = c.escapeIdentifier(svc);
-      await c.query(`ALTER SCHEMA public OWNER TO ${role}`);
-      await c.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
-    });
-  }
   return result;
 }
 

@@ -132,6 +132,24 @@ export function isRetryableDbError(err: unknown, depth = 0): boolean {
   return nested.some((n) => n !== undefined && n !== err && isRetryableDbError(n, depth + 1));
 }
 
+/**
+ * The SQLSTATE of a database error, whether it comes from pg (`code`) or from Prisma with the pg adapter
+ * (`meta.driverAdapterError.cause.originalCode`), e.g. '23514' for a CHECK violation such as negative
+ * stock, '23505' for a duplicate key. Undefined when there is none.
+ */
+export function sqlState(err: unknown): string | undefined {
+  const e = asRecord(err);
+  if (!e) return undefined;
+  const cause = asRecord(asRecord(asRecord(e.meta)?.driverAdapterError)?.cause);
+  if (typeof cause?.originalCode === 'string') return cause.originalCode;
+  if (typeof cause?.code === 'string' && /^[0-9A-Z]{5}$/.test(cause.code)) return cause.code;
+  // Prisma's own codes (P1001, P2002...) look like SQLSTATEs (PL/pgSQL's P0001 is one): tell them apart by
+  // the error, not the code.
+  const isPrisma = cause !== undefined || e.meta !== undefined || typeof e.clientVersion === 'string' || /^Prisma/.test(String(e.name));
+  if (!isPrisma && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+  return e.cause !== undefined && e.cause !== err ? sqlState(e.cause) : undefined;
+}
+
 export interface MigrationResult {
   /** schemaversion before and after. */
   before: number;
