@@ -75,10 +75,11 @@ describe('gateway catalogue micro-cache', () => {
     expect(warm.status).toBe(200);
     await new Promise((resolve) => catalogo?.close(resolve));
     catalogo?.closeAllConnections();
-    await new Promise((r) => setTimeout(r, 1500)); // past proxy_cache_valid (1 s): the copy is now stale
-    const stale = await request(gateway.url).get(url);
+    // proxy_cache_valid is 1 s, counted in whole seconds by nginx: after 2 s the copy is surely stale.
+    await new Promise((r) => setTimeout(r, 2100));
     const fresh = await request(gateway.url).get(url).set('Cache-Control', 'no-cache');
     expect(fresh.status).toBe(502); // catalogo really is down
+    const stale = await request(gateway.url).get(url);
     expect(stale.status).toBe(200);
     expect(stale.headers['x-cache-status']).toBe('STALE');
     expect(stale.body).toEqual(warm.body);

@@ -40,7 +40,7 @@ describe('gateway routes (main stack)', () => {
   });
 
   it('when an internal, operational or unknown path is asked, then the gateway answers 404 JSON without routing it', async () => {
-    const paths = ['/', '/metrics', '/ready', '/internal/estoque/reservas', '/admin/falhas', '/api/v1/produtosx', '/api/v2/produtos', '/api/v1/pagamentos', '/api/v1/estoque'];
+    const paths = ['/', '/metrics', '/ready', '/internal/estoque/reservas', '/admin/falhas', '/api/v1/produtosx', '/api/v1/produtos/%2e%2e/%2e%2e/%2e%2e/metrics', '/api/v2/produtos', '/api/v1/pagamentos', '/api/v1/estoque'];
     for (const path of paths) {
       const res = await request(gateway).get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 404 });
