@@ -33,7 +33,7 @@ describe('carrinho API: create, read, add, change, remove, delete', () => {
     const other = await request(svc.app).post(BASE).expect(201);
     expect(other.body.id).not.toBe(res.body.id);
     const got = await request(svc.app).get(res.headers.location as string).expect(200);
-    expect(got.body).toEqual(res.body);
+    expect(got.body).toEqual({ ...res.body, expira_em: expect.any(String) });
   });
 
   it('when any request is served, then X-Served-By names the instance', async () => {
