@@ -9,6 +9,12 @@ import { livePid } from './process';
 
 const COLORS = [36, 32, 33, 35, 34, 96, 92, 93, 95, 94];
 
+/**
+ * Patroni logs a heartbeat line every loop_wait (1 s) per node; on screen it drowns everything else.
+ * It stays in logs/pg<n>.log; only the terminal view leaves it out.
+ */
+const HEARTBEAT = /INFO: no action\. I am \(/;
+
 export function followLogs(ctx: StackContext, names: string[]): () => void {
   const width = Math.max(...names.map((n) => n.length));
   const tty = process.stdout.isTTY === true;
@@ -41,7 +47,8 @@ export function followLogs(ctx: StackContext, names: string[]): () => void {
       const text = f.partial + buf.subarray(0, n).toString('utf8');
       const lines = text.split('\n');
       f.partial = lines.pop() ?? '';
-      if (lines.length) process.stdout.write(lines.map((l) => f.prefix + l + '\n').join(''));
+      const shown = lines.filter((l) => !HEARTBEAT.test(l));
+      if (shown.length) process.stdout.write(shown.map((l) => f.prefix + l + '\n').join(''));
     }
   };
   const checkAlive = () => {

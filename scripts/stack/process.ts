@@ -142,9 +142,11 @@ export function tailLog(p: StackPaths, name: string, lines = 25): string {
     const buf = Buffer.alloc(len);
     fs.readSync(fd, buf, 0, len, size - len);
     fs.closeSync(fd);
-    return buf
-      .toString('utf8')
-      .split('\n')
+    const all = buf.toString('utf8').split('\n');
+    // Only this run's lines: the log is appended to across runs, each run starts with a ===== marker.
+    const marker = all.map((l) => l.startsWith('===== ')).lastIndexOf(true);
+    return all
+      .slice(Math.max(0, marker))
       .filter((l) => l.length > 0)
       .slice(-lines)
       .map((l) => `    ${l}`)

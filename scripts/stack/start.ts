@@ -53,18 +53,25 @@ export async function checkPorts(ctx: StackContext): Promise<void> {
     wanted.push({ port: carrinhoPort(t, i), owner: `carrinho-${i}`, env: `${portEnvName('carrinhoBase')} (carrinho-i listens on base + i)` });
   }
   const busy: string[] = [];
+  const seen = new Map<number, string>();
+  for (const w of wanted) {
+    const other = seen.get(w.port);
+    if (other) busy.push(`  port ${w.port} is configured for both ${other} and ${w.owner}: move one with ${w.env}=<port>`);
+    seen.set(w.port, w.owner);
+  }
   for (const w of wanted) {
     if (!(await portFree(w.port))) busy.push(`  port ${w.port} (${w.owner}) is already in use: free it or move it with ${w.env}=<port>`);
   }
   if (busy.length) {
-    throw new StartError(`cannot start, ports in use:\n${busy.join('\n')}\n  (BRIGADEIRO_PORT_OFFSET=<n> shifts every port at once)`);
+    throw new StartError(`cannot start, port conflicts:\n${busy.join('\n')}\n  (BRIGADEIRO_PORT_OFFSET=<n> shifts every port at once)`);
   }
 }
 
 export function alreadyRunningMessage(ctx: StackContext, running: { name: string; pid: number }[]): string {
   const home = process.env.BRIGADEIRO_HOME ? `BRIGADEIRO_HOME=${ctx.t.home} ` : '';
   return (
-    `a stack is already running in ${ctx.t.home} (${running.map((r) => `${r.name} pid ${r.pid}`).join(', ')}).\n` +
+    `a stack is already running in ${ctx.t.home} (${running.length} processes: ` +
+    `${running.slice(0, 3).map((r) => `${r.name} pid ${r.pid}`).join(', ')}${running.length > 3 ? ', ...' : ''}).\n` +
     `See it with \`${home}npm run status\`; stop it with \`${home}npm stop\` before starting again.`
   );
 }
