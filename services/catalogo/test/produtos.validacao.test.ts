@@ -51,6 +51,8 @@ describe('bad input on POST /api/v1/produtos', () => {
     ['nome as a number', { nome: 42 }, 'body.nome', /string/],
     ['categoria_id as a string', { categoria_id: '1' }, 'body.categoria_id', /number/],
     ['categoria_id of 0', { categoria_id: 0 }, 'body.categoria_id', /positive/],
+    ['a NUL character in nome', { nome: 'Pa\u0000ve' }, 'body.nome', /NUL/],
+    ['a NUL character in descricao', { descricao: 'x\u0000' }, 'body.descricao', /NUL/],
   ])('when the body has %s, then 400 naming the field and nothing is written', async (_caso, campos, campo, regra) => {
     const c = await dados.categoria();
     const body = { ...valido(c.id), ...campos };
@@ -111,6 +113,11 @@ describe('bad input on PATCH /api/v1/produtos/:id', () => {
     nomeia(res.body, 'body.ativo', /boolean/);
   });
 
+  it('when the path has invalid percent-encoding, then 400, not 500', async () => {
+    const res = await request(app).get('/api/v1/produtos/%ff').expect(400);
+    nomeia(res.body, 'params');
+  });
+
   it('when the id is not an integer, then 400 naming params.id', async () => {
     const res = await request(app).patch('/api/v1/produtos/abc').set(ADMIN).send({ nome: 'x' }).expect(400);
     nomeia(res.body, 'params.id');
@@ -151,8 +158,11 @@ describe('bad query strings on GET /api/v1/produtos', () => {
     ['ativo=talvez', 'query.ativo', /"todos"/],
     ['categoria=Bolos%20Finos', 'query.categoria', /id or slug/],
     ['limit=1&limit=2', 'query.limit', /string/],
+    ['categoria=9999999999 (beyond any id)', 'query.categoria', /id or slug/],
+    ['q with a NUL character', 'query.q', /NUL/],
   ])('when the query has %s, then 400 naming %s', async (query, campo, regra) => {
-    const res = await request(app).get(`/api/v1/produtos?${query}`).expect(400);
+    const qs = query.replace(' (beyond any id)', '').replace('q with a NUL character', 'q=a%00b');
+    const res = await request(app).get(`/api/v1/produtos?${qs}`).expect(400);
     nomeia(res.body, campo, regra);
   });
 });

@@ -1,6 +1,6 @@
 /** The catalogue API, mounted at /api/v1 (see /work/shared/ARCHITECTURE.md "Public API"). */
-import { Router } from 'express';
-import { parseInput } from '@brigadeiro/errors';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { parseInput, ValidationError } from '@brigadeiro/errors';
 import { requireAdmin } from '@brigadeiro/service-defaults';
 import type { Catalogo } from '../domain/catalogo';
 import type { MarcarLeitura } from './leituras';
@@ -51,6 +51,13 @@ export function catalogoRouter(catalogo: Catalogo, marcarLeitura: MarcarLeitura,
     const { id } = parseInput(idParams, req.params, 'params');
     const { operacao, quantidade } = parseInput(estoqueBody, req.body, 'body');
     res.json(await catalogo.alterarEstoque(id, operacao, quantidade));
+  });
+
+  // Express fails to decode a param like "%ff" with a URIError (status 400, but not marked safe to expose),
+  // which the shared error handler would answer as a 500: it is the caller's mistake, so say so.
+  router.use((err: unknown, req: Request, _res: Response, next: NextFunction) => {
+    if (!(err instanceof URIError)) return next(err);
+    next(new ValidationError(`invalid request params: ${req.path} is not a valid percent-encoded path`, [{ field: 'params', message: 'is not valid percent-encoding' }]));
   });
 
   return router;

@@ -10,6 +10,9 @@ import type { AlteracaoProduto, FiltroAtivo, FiltroProdutos, NovoProduto, Operac
 const MAX_INT = 2_147_483_647;
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
+/** Text PostgreSQL can store: it refuses NUL characters (22021), which must be a 400, not a 500. */
+const texto = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL (\\u0000) characters');
+
 /** A whole number in a query string or path ("20"), within min..max. */
 const inteiroTexto = (min: number, max: number) =>
   z
@@ -30,9 +33,10 @@ export const listarQuery = z
     categoria: z
       .string()
       .max(100, 'must be at most 100 characters')
-      .refine((v) => /^\d{1,10}$/.test(v) || SLUG.test(v), 'must be a category id or slug (e.g. 3 or "bolos")')
+      // All digits means an id (so an all-digit slug cannot be asked for by slug: ask by its id).
+      .refine((v) => (/^\d+$/.test(v) ? v.length <= 10 && Number(v) >= 1 && Number(v) <= MAX_INT : SLUG.test(v)), 'must be a category id or slug (e.g. 3 or "bolos")')
       .optional(),
-    q: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+    q: texto().trim().max(100, 'must be at most 100 characters').optional(),
     ativo: filtroAtivo,
     limit: inteiroTexto(1, 100).default(20),
     offset: inteiroTexto(0, 100_000_000).default(0),
@@ -58,8 +62,8 @@ const preco = z
     return z.NEVER;
   });
 
-const nome = z.string().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
-const descricao = z.string().trim().max(2000, 'must be at most 2000 characters').nullable();
+const nome = texto().trim().min(1, 'must not be empty').max(120, 'must be at most 120 characters');
+const descricao = texto().trim().max(2000, 'must be at most 2000 characters').nullable();
 const categoriaId = z.number().int('must be an integer').min(1, 'must be a positive id').max(MAX_INT, 'is not a valid id');
 
 export const criarBody = z
