@@ -11,6 +11,13 @@ import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { buildCatalogo } from './data/catalogo-client';
 
+/** QUIT when connected (lets pending replies arrive); a client that is down or gave up is just dropped. */
+async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  if (redis.status !== 'ready') return void redis.disconnect();
+  await redis.quit().catch(() => redis.disconnect());
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -36,7 +43,7 @@ async function main(): Promise<void> {
     port: config.PORT,
     logger,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    closers: [async () => catalogo.shutdown(), async () => void (await redis.quit())],
+    closers: [async () => catalogo.shutdown(), () => closeRedis(redis)],
   });
 
   const stop = (signal: string) => {
