@@ -4,10 +4,17 @@
  */
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
+import { bootstrapDatabases, migrateAll } from '../scripts/db';
 import { DB_SERVICES, loadTopology, databaseUrl, dbPassword, HOST } from '@brigadeiro/topology';
 import { sqlState } from '@brigadeiro/db';
 
 const t = loadTopology();
+
+// Normally done by the stack at start; idempotent and serialised, so the file does not depend on it.
+beforeAll(async () => {
+  await bootstrapDatabases(t);
+  await migrateAll(t);
+}, 60_000);
 
 function roleUrl(role: string, database: string): string {
   return `postgresql://${role}:${encodeURIComponent(dbPassword(role as (typeof DB_SERVICES)[number]))}@${HOST}:${t.ports.pgRw}/${database}`;

@@ -5,6 +5,7 @@
  * Needs the generated clients (`npm run build`) and a migrated database (the test stack does both).
  */
 import { randomInt, randomUUID } from 'node:crypto';
+import { bootstrapDatabases, migrateAll } from '../scripts/db';
 import { loadTopology, databaseUrl } from '@brigadeiro/topology';
 import { createPrismaClient, sqlState } from '@brigadeiro/db';
 import { nfeAccessKey, s10TrackingCode } from '@brigadeiro/documentos';
@@ -16,6 +17,12 @@ import { PrismaClient as FiscalClient } from '../services/fiscal/src/generated/p
 import { PrismaClient as LogisticaClient } from '../services/logistica/src/generated/prisma/client';
 
 const t = loadTopology();
+
+// Normally done by the stack at start; idempotent and serialised, so the file does not depend on it.
+beforeAll(async () => {
+  await bootstrapDatabases(t);
+  await migrateAll(t);
+}, 60_000);
 const uid = () => randomUUID().slice(0, 8);
 /** An order id no seed (1..100) nor service sequence will reach during a test run. */
 const pedidoIdDeTeste = () => 9_000_000_000_000n + BigInt(randomInt(1, 2 ** 40));
@@ -175,7 +182,8 @@ describe('fiscal models', () => {
     const pedidoId = pedidoIdDeTeste();
     try {
       // the number comes from the table's sequence first, as the service does, to build the access key
-      const [{ numero }] = await db.$queryRaw<{ numero: bigint }[]>`SELECT nextval('notas_fiscais_numero_seq') AS numero`;
+      const [row] = await db.$queryRaw<{ numero: bigint }[]>`SELECT nextval('notas_fiscais_numero_seq') AS numero`;
+      const numero = row!.numero;
       const chaveAcesso = nfeAccessKey({ uf: 'SP', emitidaEm: new Date(), cnpj: '11222333000181', serie: 1, numero, codigoNumerico: randomInt(0, 1e8) });
       const nf = await db.notaFiscal.create({ data: { pedidoId, numero, chaveAcesso, valor: '42.00' } });
       expect(nf).toMatchObject({ serie: 1, chaveAcesso });
