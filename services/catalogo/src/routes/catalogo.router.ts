@@ -1,4 +1,28 @@
-/** The catalogue API, mounted at /api/v1 (see /work/shared/ARCHITECTURE.md "Public API"). */
+/**
+ * The catalogue API, mounted at /api/v1 (see /work/shared/ARCHITECTURE.md "Public API").
+ *
+ * Money: `preco` is always a JSON STRING with exactly two decimals ("12.90"), read and stored as NUMERIC(12,2),
+ * never a float. Writes accept a decimal string ("12.9", "12.90") or a JSON number with at most 2 decimals;
+ * 0 < preco <= 100000.
+ *
+ * Reads (served by the read-only endpoint: the replica, or the primary when HAProxy falls back), each with
+ * `X-Served-By: replica|primary` and `Cache-Control: public, max-age=1`:
+ * - GET /produtos -> 200 array of {id, nome, descricao, preco, estoque, categoria (name), categoria_id, ativo},
+ *   ordered by id, with X-Total-Count. Query: categoria (id or slug), q (case-insensitive substring of nome),
+ *   limit 1..100 (default 20), offset >= 0, ativo=true (default) | false | todos. Unknown query parameters are
+ *   ignored (cache busters).
+ * - GET /produtos/:id -> 200 the same object; 404 when unknown or inactive (unless ativo=false|todos).
+ * - GET /categorias -> 200 array of {id, nome, slug, quantidade_produtos (active ones)}, ordered by id.
+ * Admin writes (Authorization: Bearer <ADMIN_TOKEN>, else 401), on the read-write endpoint; bodies are strict:
+ * - POST /produtos {nome, descricao?, preco, estoque? (0..1000000, default 0), categoria_id} -> 201 + Location;
+ *   422 unknown_categoria when categoria_id does not exist.
+ * - PATCH /produtos/:id {nome?, descricao?, preco?, categoria_id?, ativo?} -> 200 (estoque: use the route below).
+ * - DELETE /produtos/:id -> 204 (soft delete: ativo=false; idempotent).
+ * - PUT /produtos/:id/estoque {operacao: "adicionar"|"remover", quantidade: 1..1000000} -> 200 {id, estoque};
+ *   409 insufficient_stock (details {produto_id, disponivel, solicitado}) when removing more than is held.
+ * Errors are the shared problem body {status, code, message, details?, request_id}; a database that cannot
+ * be reached is a 503 with Retry-After.
+ */
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { parseInput, ValidationError } from '@brigadeiro/errors';
 import { requireAdmin } from '@brigadeiro/service-defaults';
