@@ -1,0 +1,224 @@
+/**
+ * Scalability (seed 000 §5.5): cart operations with carrinho at 1, 2 and 3 instances, WITHOUT
+ * restarting the stack. The bench starts its own nginx with one listener per level whose upstream lists
+ * the first k running instances (same upstream settings as the gateway), and measures POST
+ * /api/v1/carrinhos/:id/itens through it with autocannon. Carts are created beforehand for each
+ * measurement, the adds rotate over (cart, product) pairs so no item passes the per-item maximum, and
+ * every cart is deleted afterwards. The same add load also runs once through the gateway itself.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { carrinhoPort, HOST } from '@brigadeiro/topology';
+import { startBenchNginx } from '../lib/bench-nginx';
+import { runCannon, type CannonResult } from '../lib/cannon';
+import { say } from '../lib/log';
+import { request } from '../lib/net';
+import { median, medianRun, ratio, round } from '../lib/stats';
+import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
+
+const CARTS = '/api/v1/carrinhos';
+/** The service refuses a quantity above this per item (ITEM_MAX_QUANTITY default). */
+const MAX_QUANTITY_PER_ITEM = 99;
+
+/** Product ids from the catalogue list the gateway served (the bench never invents ids). */
+export function productIds(catalogue: Buffer): number[] {
+  const list = JSON.parse(catalogue.toString('utf8')) as unknown;
+  if (!Array.isArray(list)) return [];
+  return list.map((p) => Number((p as { id?: unknown }).id)).filter((id) => Number.isInteger(id) && id > 0);
+}
+
+async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++] as T);
+    }),
+  );
+}
+
+async function createCarts(base: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  await pool(
+    Array.from({ length: n }, (_, i) => i),
+    16,
+    async () => {
+      const r = await request(base + CARTS, { method: 'POST', body: {} });
+      if (r.status !== 201) throw new Error(`POST ${base}${CARTS} answered ${r.status}: ${r.body.toString().slice(0, 300)}`);
+      ids.push((JSON.parse(r.body.toString()) as { id: string }).id);
+    },
+  );
+  return ids;
+}
+
+async function deleteCarts(base: string, ids: string[]): Promise<void> {
+  await pool(ids, 16, async (id) => {
+    await request(`${base}${CARTS}/${id}`, { method: 'DELETE' }).catch(() => undefined);
+  });
+}
+
+/** Adds one unit per request, rotating over carts first, then products: pair (c, p) gets at most 99. */
+async function measureAdds(ctx: BenchContext, base: string, products: number[]): Promise<CannonResult> {
+  const { cannon, carts: nCarts } = ctx.sizes;
+  const perCart = Math.min(ctx.sizes.productsPerCart, products.length);
+  const carts = await createCarts(base, nCarts);
+  const amount = Math.min(cannon.amount, carts.length * perCart * MAX_QUANTITY_PER_ITEM);
+  try {
+    return await runCannon({
+      url: base,
+      connections: cannon.connections,
+      seconds: cannon.seconds,
+      amount,
+      next: (i) => ({
+        method: 'POST',
+        path: `${CARTS}/${carts[i % carts.length]}/itens`,
+        body: JSON.stringify({ produto_id: products[Math.floor(i / carts.length) % perCart], quantidade: 1 }),
+      }),
+    });
+  } finally {
+    await deleteCarts(base, carts);
+  }
+}
+
+async function run(ctx: BenchContext): Promise<ScenarioResult> {
+  const products = productIds(ctx.catalogue);
+  if (products.length === 0) throw new Error('the catalogue list is empty: seed it first (npm run db:seed), the cart scenario adds real products');
+  const running = ctx.carrinhoRunning;
+  if (running.length === 0) throw new Error('no carrinho instance answers /health: is the stack running?');
+  const levels = [1, 2, 3].filter((k) => k <= running.length);
+  const notes = [
+    `carrinho instances configured: ${ctx.t.carrinhoInstances}; answering /health when the run started: ${running.length} (${running.map((i) => `carrinho-${i} :${carrinhoPort(ctx.t, i)}`).join(', ')}).`,
+    `Every instance, Redis, catalogo, nginx and the load generator share the same ${os.availableParallelism()} cores: past the point where the CPUs are busy, more instances cannot add throughput, they only share it.`,
+  ];
+  if (levels.length < 3) notes.push(`Only ${running.length} instance(s) running, so only ${levels.join(', ')} measured: start the stack with --scale carrinho=3.`);
+
+  const nginx = await startBenchNginx(
+    path.join(ctx.workDir, 'scalability-nginx'),
+    levels.map((k) => ({ kind: 'proxy' as const, name: `carrinho_${k}`, servers: running.slice(0, k).map((i) => `${HOST}:${carrinhoPort(ctx.t, i)}`) })),
+  );
+  say(`scalability: bench nginx PID ${nginx.pid} with upstreams of ${levels.join(', ')} carrinho instance(s) (${nginx.conf})`);
+  const runs: Record<number, CannonResult[]> = {};
+  const viaGateway: CannonResult[] = [];
+  try {
+    const c = ctx.sizes.cannon;
+    for (let rep = 1; rep <= ctx.sizes.reps; rep++) {
+      for (const k of levels) {
+        say(`cart adds with ${k} instance(s) (rep ${rep}/${ctx.sizes.reps}): autocannon -c ${c.connections}, at most ${c.amount} requests or ${c.seconds} s`);
+        const r = await measureAdds(ctx, nginx.urls[`carrinho_${k}`] as string, products);
+        if (rep === 1) ctx.commands.push(`${r.command} [POST ${CARTS}/:id/itens through the bench nginx, ${k} instance(s)]`);
+        say(`  ${round(r.rps, 0)} req/s, p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.successPct.toFixed(1)}% ok`);
+        (runs[k] ??= []).push(r);
+      }
+      say(`cart adds through the gateway (rep ${rep}/${ctx.sizes.reps})`);
+      const g = await measureAdds(ctx, ctx.gateway, products);
+      if (rep === 1) ctx.commands.push(`${g.command} [POST ${CARTS}/:id/itens through the gateway]`);
+      say(`  ${round(g.rps, 0)} req/s, p99 ${g.p99} ms, ${g.successPct.toFixed(1)}% ok`);
+      viaGateway.push(g);
+    }
+  } finally {
+    await nginx.stop();
+  }
+
+  const okRps = (r: CannonResult) => (r.rps * r.successPct) / 100;
+  const tput = (k: number) => median((runs[k] ?? []).map(okRps));
+  const targets: Target[] = [];
+  if (levels.includes(3)) {
+    const r = ratio(tput(3), tput(1));
+    targets.push({
+      name: 'cart throughput, 3 instances vs 1',
+      ratio: r,
+      goal: 1.5,
+      detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s`,
+      why:
+        r < 1.5
+          ? 'on 2 cores one carrinho instance plus nginx, Redis, catalogo and autocannon already keep both CPUs busy; extra instances split the same CPU time (the gain the seed expects needs a core per instance)'
+          : undefined,
+    });
+  }
+  const gw = median(viaGateway.map(okRps));
+  if (ctx.baselines) {
+    const r = ratio(gw, ctx.baselines.expressCannonRps);
+    targets.push({
+      name: 'cart add through the gateway vs Express baseline (both autocannon)',
+      ratio: r,
+      goal: 0.5,
+      detail: `${round(gw, 0)} 2xx/s vs ${round(ctx.baselines.expressCannonRps, 0)} req/s (-c ${ctx.sizes.cannon.connections})`,
+      why:
+        r < 0.5
+          ? 'a cart add is a validated POST, a catalogo product check (HTTP, through a breaker) and an atomic Lua update in Redis, where the baseline returns bytes from memory' +
+            (ctx.gatewayRateLimitRps > 0 ? `; the gateway's rate limit (${ctx.gatewayRateLimitRps} r/s per client) also turns the excess into 429s` : '')
+          : undefined,
+    });
+  }
+  if (viaGateway.some((g) => g.successPct < 100)) {
+    notes.push(`Non-2xx answers through the gateway: ${JSON.stringify(viaGateway.map((g) => g.statuses))}.`);
+  }
+
+  const row = (label: string, rs: CannonResult[], k?: number): [string, ...number[]] => {
+    const m = medianRun(rs);
+    const t = median(rs.map(okRps));
+    return [label, round(t, 0), round(m.meanMs, 2), m.p50, m.p95, m.p99, round(median(rs.map((r) => r.successPct)), 2), round(k ? ratio(t, tput(1)) : NaN, 2)];
+  };
+  return {
+    name: 'scalability',
+    title: 'Scalability: cart adds with 1, 2 and 3 carrinho instances',
+    tables: [
+      {
+        title: `Teste de Escalabilidade: POST ${CARTS}/:id/itens, autocannon -c ${ctx.sizes.cannon.connections} for ${ctx.sizes.cannon.seconds} s (median of ${ctx.sizes.reps})`,
+        seed: '000 §5.5',
+        columns: ['Instâncias', 'Throughput (req/s)', 'Latência (ms)', 'P50 (ms)', 'P95 (ms)', 'P99 (ms)', 'Success (%)', 'vs 1 instance'],
+        rows: levels.map((k) => {
+          const r = row(String(k), runs[k] ?? [], k);
+          return r;
+        }),
+      },
+      {
+        title: `Cart adds through the gateway (all ${ctx.t.carrinhoInstances} configured instances)`,
+        columns: ['Path', 'Throughput (2xx/s)', 'Mean (ms)', 'P50 (ms)', 'P95 (ms)', 'P99 (ms)', 'Success (%)', '% of Express baseline'],
+        rows: [
+          (() => {
+            const r = row('gateway', viaGateway);
+            r[7] = round(ratio(gw, ctx.baselines?.expressCannonRps ?? NaN) * 100, 1);
+            return r;
+          })(),
+        ],
+      },
+    ],
+    charts: [
+      {
+        file: path.join(ctx.outDir, 'scalability-throughput.svg'),
+        caption: 'Cart adds per second (2xx) against the number of carrinho instances behind nginx',
+        title: 'Cart adds: throughput against instances',
+        x: { field: 'instances', title: 'carrinho instances' },
+        y: { field: 'rps', title: 'cart adds per second (2xx)' },
+        series: 'series',
+        rows: levels.map((k) => ({ series: 'POST itens', instances: k, rps: round(tput(k), 0) })),
+      },
+      {
+        file: path.join(ctx.outDir, 'scalability-latency.svg'),
+        caption: 'Cart add latency percentiles against the number of instances',
+        title: 'Cart adds: latency against instances',
+        x: { field: 'instances', title: 'carrinho instances' },
+        y: { field: 'ms', title: 'latency (ms)' },
+        series: 'percentile',
+        rows: levels.flatMap((k) => {
+          const m = medianRun(runs[k] ?? []);
+          return [
+            { percentile: 'P50', instances: k, ms: m.p50 },
+            { percentile: 'P95', instances: k, ms: m.p95 },
+            { percentile: 'P99', instances: k, ms: m.p99 },
+          ];
+        }),
+      },
+    ],
+    targets,
+    notes,
+    raw: { levels, running, runs, viaGateway },
+  };
+}
+
+export const scalability: Scenario = {
+  name: 'scalability',
+  title: 'Scalability',
+  summary: 'seed 000 §5.5: cart adds with 1, 2, 3 carrinho instances through the bench nginx, and through the gateway',
+  run,
+};

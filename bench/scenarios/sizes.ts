@@ -1,0 +1,58 @@
+/**
+ * How big each run is. `full` keeps `all` well under 15 minutes on 2 cores; `quick` is for the smoke
+ * test and for trying things while others use the machine (a few seconds of load in all).
+ */
+export interface Sizes {
+  /** Repetitions of each measurement; the report shows the median. */
+  reps: number;
+  /** Baselines and ratio runs: ab -k -c <c> bounded by -n and -t. */
+  ratioRun: { requests: number; concurrency: number; seconds: number };
+  /** The seed's command (000 §5.3), run as is (no keep-alive): ab -n 1000 -c 100. */
+  seed: { requests: number; concurrency: number; seconds: number };
+  /** Larger n and c than the seed, without keep-alive as the seed: the latency-against-load curve. */
+  ladder: { requests: number; concurrency: number }[];
+  ladderSeconds: number;
+  /** autocannon runs (Express baseline for cart ratios, cart adds). */
+  cannon: { connections: number; seconds: number; amount: number };
+  /** Carts created before each cart measurement and products used per cart. */
+  carts: number;
+  productsPerCart: number;
+  redis: { requests: number; clients: number };
+  pgbench: { scale: number; clients: number; seconds?: number; transactions?: number };
+}
+
+export const FULL: Sizes = {
+  reps: 3,
+  ratioRun: { requests: 300_000, concurrency: 64, seconds: 5 },
+  seed: { requests: 1000, concurrency: 100, seconds: 30 },
+  ladder: [
+    { requests: 2000, concurrency: 1 },
+    { requests: 5000, concurrency: 10 },
+    { requests: 5000, concurrency: 50 },
+    { requests: 5000, concurrency: 100 },
+    { requests: 10_000, concurrency: 200 },
+    { requests: 10_000, concurrency: 400 },
+  ],
+  ladderSeconds: 8,
+  cannon: { connections: 64, seconds: 5, amount: 200_000 },
+  carts: 400,
+  productsPerCart: 10,
+  redis: { requests: 100_000, clients: 50 },
+  pgbench: { scale: 1, clients: 8, seconds: 5 },
+};
+
+export const QUICK: Sizes = {
+  reps: 1,
+  ratioRun: { requests: 300, concurrency: 8, seconds: 2 },
+  seed: { requests: 100, concurrency: 10, seconds: 5 },
+  ladder: [
+    { requests: 50, concurrency: 1 },
+    { requests: 100, concurrency: 10 },
+  ],
+  ladderSeconds: 3,
+  cannon: { connections: 4, seconds: 1, amount: 100 },
+  carts: 5,
+  productsPerCart: 2,
+  redis: { requests: 1000, clients: 4 },
+  pgbench: { scale: 1, clients: 2, transactions: 50 },
+};
