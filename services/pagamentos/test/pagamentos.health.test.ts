@@ -3,6 +3,7 @@
  * /health, /ready, and the 404 JSON body of an unknown route.
  */
 import request from 'supertest';
+import { createFaultState } from '@brigadeiro/chaos';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology, serviceEnv } from '@brigadeiro/topology';
@@ -19,7 +20,14 @@ const opened: Database[] = [];
 function appOn(url: string) {
   const database = openDatabase(url, { max: 2 });
   opened.push(database);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'pagamentos' }), database });
+  return createApp({
+    logger: quiet,
+    metrics: createMetrics({ service: 'pagamentos' }),
+    database,
+    faults: createFaultState({ service: 'pagamentos' }),
+    adminToken: t.adminToken,
+    simulacao: { latenciaMinMs: 0, latenciaMaxMs: 0, taxaAprovacao: 1 },
+  });
 }
 
 afterAll(async () => {

@@ -1,0 +1,90 @@
+/**
+ * Payment use cases. Idempotent by pedido_id: the first authorisation's decision (approved or declined) is
+ * stored and every repeat, concurrent or later, gets that same decision back; the row is the charge, and
+ * there is at most one per order.
+ */
+import { CARTAO_SEMPRE_RECUSADO, type AutorizarPagamento, type Pagamento } from '@brigadeiro/contracts';
+import { AppError, NotFoundError } from '@brigadeiro/errors';
+import type { PagamentosRepository } from '../data/pagamentos.repository';
+
+export interface Simulacao {
+  latenciaMinMs: number;
+  latenciaMaxMs: number;
+  /** 0..1 */
+  taxaAprovacao: number;
+}
+
+/** The simulated acquirer: waits a while and decides. `random` and `sleep` are injectable for tests. */
+export interface Autorizador {
+  decidir(pedido: AutorizarPagamento): Promise<{ aprovado: true } | { aprovado: false; motivo: string }>;
+}
+
+export function autorizadorSimulado(
+  sim: Simulacao,
+  random: () => number = Math.random,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Autorizador {
+  return {
+    async decidir(pedido) {
+      const espera = Math.round(sim.latenciaMinMs + random() * (sim.latenciaMaxMs - sim.latenciaMinMs));
+      if (espera > 0) await sleep(espera);
+      if (pedido.cartao === CARTAO_SEMPRE_RECUSADO) return { aprovado: false, motivo: 'cartao_recusado: sandbox card always declined' };
+      if (random() >= sim.taxaAprovacao) return { aprovado: false, motivo: 'nao_autorizado: declined by the issuer (simulated)' };
+      return { aprovado: true };
+    },
+  };
+}
+
+export class PagamentoRecusadoError extends AppError {
+  constructor(pagamento: Pagamento) {
+    super(402, 'payment_declined', `the payment of order ${pagamento.pedido_id} was declined: ${pagamento.motivo ?? 'no reason given'}`, pagamento);
+  }
+}
+
+export class Pagamentos {
+  constructor(
+    private readonly repo: PagamentosRepository,
+    private readonly autorizador: Autorizador,
+  ) {}
+
+  /** 201 (criado) the first time, 200 on a repeat; a declined payment throws PagamentoRecusadoError both times. */
+  async autorizar(pedido: AutorizarPagamento): Promise<{ criado: boolean; pagamento: Pagamento }> {
+    const existente = await this.repo.buscar(pedido.pedido_id);
+    let resultado: { criado: boolean; pagamento: Pagamento };
+    if (existente) {
+      resultado = { criado: false, pagamento: existente };
+    } else {
+      const decisao = await this.autorizador.decidir(pedido);
+      resultado = await this.repo.inserirSeNovo({
+        pedido_id: pedido.pedido_id,
+        valor: pedido.valor,
+        metodo: pedido.metodo,
+        status: decisao.aprovado ? 'aprovado' : 'rejeitado',
+        motivo: decisao.aprovado ? null : decisao.motivo,
+      });
+    }
+    const { criado, pagamento } = resultado;
+    const conflito = !criado && (pagamento.valor !== pedido.valor || pagamento.metodo !== pedido.metodo);
+    await this.repo.registrar({
+      pedido_id: pedido.pedido_id,
+      operacao: 'autorizar',
+      resultado: criado ? pagamento.status : `repetido_${pagamento.status}`,
+      detalhe: { valor: pedido.valor, metodo: pedido.metodo, motivo: pagamento.motivo, ...(conflito ? { diverge_do_original: true } : {}) },
+    });
+    if (pagamento.status === 'rejeitado') throw new PagamentoRecusadoError(pagamento);
+    return resultado;
+  }
+
+  /** Voids an approved payment, once. A declined or already voided one is returned as it is. */
+  async estornar(pedidoId: number): Promise<Pagamento> {
+    const estornado = await this.repo.estornarSeAprovado(pedidoId);
+    const pagamento = estornado ?? (await this.repo.buscar(pedidoId));
+    await this.repo.registrar({
+      pedido_id: pedidoId,
+      operacao: 'estornar',
+      resultado: !pagamento ? 'inexistente' : estornado ? 'estornado' : `sem_efeito_${pagamento.status}`,
+    });
+    if (!pagamento) throw new NotFoundError(`order ${pedidoId} has no payment`);
+    return pagamento;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * pagamentos against its real database: authorisation (201, then 200 on a replay), concurrent duplicates
+ * (one row), the decline path (402 stored and replayed), void (estorno), input validation, the operation
+ * log and fault injection on /internal.
+ */
+import request from 'supertest';
+import { createFaultState, type FaultState } from '@brigadeiro/chaos';
+import { CARTAO_SEMPRE_RECUSADO, Pagamento } from '@brigadeiro/contracts';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics } from '@brigadeiro/metrics';
+import { databaseUrl, loadTopology } from '@brigadeiro/topology';
+import { createApp } from '../src/app';
+import { openDatabase } from '../src/data/database';
+import type { Simulacao } from '../src/domain/pagamentos';
+import { novoPedidoId } from './support';
+
+const t = loadTopology();
+const database = openDatabase(databaseUrl(t, 'pagamentos'), { max: 5 });
+const quiet = createLogger({ service: 'pagamentos', level: 'silent' });
+const admin = { Authorization: `Bearer ${t.adminToken}` };
+const usados: number[] = [];
+const estados: FaultState[] = [];
+
+function app(simulacao: Simulacao = { latenciaMinMs: 0, latenciaMaxMs: 0, taxaAprovacao: 1 }) {
+  const faults = createFaultState({ service: 'pagamentos' });
+  estados.push(faults);
+  return createApp({ logger: quiet, metrics: createMetrics({ service: 'pagamentos' }), database, faults, adminToken: t.adminToken, simulacao });
+}
+
+function pedido(extra: Record<string, unknown> = {}) {
+  const pedido_id = novoPedidoId();
+  usados.push(pedido_id);
+  return { pedido_id, valor: '42.50', metodo: 'cartao_credito', ...extra };
+}
+
+async function linhas(pedidoId: number) {
+  const pag = await database.pool.query('SELECT status FROM pagamentos WHERE pedido_id = $1', [pedidoId]);
+  const ops = await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [pedidoId]);
+  return { pagamentos: pag.rows, operacoes: ops.rows };
+}
+
+afterAll(async () => {
+  for (const f of estados) f.close();
+  await database.pool.query('DELETE FROM pagamentos WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.close();
+});
+
+describe('POST /internal/v1/pagamentos', () => {
+  it('when an order is authorised, then it answers 201 with an approved Pagamento and records the operation', async () => {
+    const body = pedido();
+    const res = await request(app()).post('/internal/v1/pagamentos').send(body);
+    expect(res.status).toBe(201);
+    const pagamento = Pagamento.parse(res.body);
+    expect(pagamento).toMatchObject({ pedido_id: body.pedido_id, valor: '42.50', metodo: 'cartao_credito', status: 'aprovado', motivo: null, estornado_em: null });
+    expect(await linhas(body.pedido_id)).toEqual({ pagamentos: [{ status: 'aprovado' }], operacoes: [{ operacao: 'autorizar', resultado: 'aprovado' }] });
+  });
+
+  it('when the same pedido_id is authorised twice, then the second answers 200 with the same payment and there is one row', async () => {
+    const a = app();
+    const body = pedido();
+    const first = await request(a).post('/internal/v1/pagamentos').send(body);
+    const second = await request(a).post('/internal/v1/pagamentos').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toEqual(first.body);
+    const { pagamentos, operacoes } = await linhas(body.pedido_id);
+    expect(pagamentos).toHaveLength(1);
+    expect(operacoes).toEqual([
+      { operacao: 'autorizar', resultado: 'aprovado' },
+      { operacao: 'autorizar', resultado: 'repetido_aprovado' },
+    ]);
+  });
+
+  it('when 10 duplicates of one order arrive concurrently, then one row exists, one answer is 201 and all carry the same id', async () => {
+    // A little simulated latency makes the duplicates overlap between the lookup and the insert.
+    const a = app({ latenciaMinMs: 20, latenciaMaxMs: 40, taxaAprovacao: 1 });
+    const body = pedido();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(a).post('/internal/v1/pagamentos').send(body)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(9);
+    expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+    expect((await linhas(body.pedido_id)).pagamentos).toHaveLength(1);
+  });
+
+  it('when the sandbox card that is always declined is used, then it answers 402 payment_declined and a replay gets the same 402', async () => {
+    const a = app();
+    const body = pedido({ cartao: CARTAO_SEMPRE_RECUSADO });
+    const first = await request(a).post('/internal/v1/pagamentos').send(body);
+    expect(first.status).toBe(402);
+    expect(first.body).toMatchObject({ status: 402, code: 'payment_declined' });
+    expect(Pagamento.parse(first.body.details)).toMatchObject({ status: 'rejeitado', pedido_id: body.pedido_id });
+    // Even with the card changed and approval at 100%, the stored decision stands.
+    const replay = await request(a).post('/internal/v1/pagamentos').send({ ...body, cartao: undefined });
+    expect(replay.status).toBe(402);
+    expect(replay.body.details).toEqual(first.body.details);
+    expect(await linhas(body.pedido_id)).toEqual({
+      pagamentos: [{ status: 'rejeitado' }],
+      operacoes: [
+        { operacao: 'autorizar', resultado: 'rejeitado' },
+        { operacao: 'autorizar', resultado: 'repetido_rejeitado' },
+      ],
+    });
+  });
+
+  it('when the approval rate is 0, then an ordinary card is declined with 402', async () => {
+    const res = await request(app({ latenciaMinMs: 0, latenciaMaxMs: 0, taxaAprovacao: 0 })).post('/internal/v1/pagamentos').send(pedido());
+    expect(res.status).toBe(402);
+    expect(res.body.code).toBe('payment_declined');
+  });
+
+  it.each([
+    ['valor as a float', { valor: 12.9 }, 'body.valor'],
+    ['valor with one decimal', { valor: '12.9' }, 'body.valor'],
+    ['an unknown metodo', { metodo: 'cheque' }, 'body.metodo'],
+    ['a negative pedido_id', { pedido_id: -1 }, 'body.pedido_id'],
+    ['an unknown field', { desconto: '1.00' }, 'body'],
+    ['a card with letters', { cartao: '4000abcd00000002' }, 'body.cartao'],
+  ])('when the body has %s, then it answers 400 naming the field and stores nothing', async (_what, change, field) => {
+    const body = { ...pedido(), ...change };
+    const res = await request(app()).post('/internal/v1/pagamentos').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('validation_failed');
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+    const id = typeof body.pedido_id === 'number' && body.pedido_id > 0 ? body.pedido_id : 0;
+    expect((await linhas(id)).pagamentos).toHaveLength(0);
+  });
+
+  it('when the body is not JSON, then it answers 400 malformed_json', async () => {
+    const res = await request(app()).post('/internal/v1/pagamentos').set('Content-Type', 'application/json').send('{"pedido_id":');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('malformed_json');
+  });
+});
+
+describe('POST /internal/v1/pagamentos/:pedido_id/estorno', () => {
+  it('when an approved payment is voided twice, then both answer 200 estornado with the same estornado_em', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).post('/internal/v1/pagamentos').send(body).expect(201);
+    const first = await request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`);
+    const second = await request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`);
+    expect(first.status).toBe(200);
+    expect(Pagamento.parse(first.body)).toMatchObject({ status: 'estornado' });
+    expect(first.body.estornado_em).not.toBeNull();
+    expect(second.status).toBe(200);
+    expect(second.body).toEqual(first.body);
+    expect((await linhas(body.pedido_id)).operacoes.map((o: { resultado: string }) => o.resultado)).toEqual(['aprovado', 'estornado', 'sem_efeito_estornado']);
+  });
+
+  it('when a voided order is authorised again, then it is not charged again: 200 with the voided payment', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).post('/internal/v1/pagamentos').send(body).expect(201);
+    await request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`).expect(200);
+    const again = await request(a).post('/internal/v1/pagamentos').send(body);
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('estornado');
+  });
+
+  it('when a declined payment is voided, then it is returned as it is (rejeitado)', async () => {
+    const a = app();
+    const body = pedido({ cartao: CARTAO_SEMPRE_RECUSADO });
+    await request(a).post('/internal/v1/pagamentos').send(body).expect(402);
+    const res = await request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'rejeitado', estornado_em: null });
+  });
+
+  it('when the order has no payment, then it answers 404 and records the attempt', async () => {
+    const id = pedido().pedido_id;
+    const res = await request(app()).post(`/internal/v1/pagamentos/${id}/estorno`);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('not_found');
+    expect((await linhas(id)).operacoes).toEqual([{ operacao: 'estornar', resultado: 'inexistente' }]);
+  });
+
+  it('when the pedido_id is not a number, then it answers 400 naming params.pedido_id', async () => {
+    const res = await request(app()).post('/internal/v1/pagamentos/abc/estorno');
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('params.pedido_id');
+  });
+});
+
+describe('pagamentos fault injection', () => {
+  it('when errors=100% is set through /admin/falhas, then authorisations get 503 injected_fault and none is stored; after reset they work', async () => {
+    const a = app();
+    await request(a).put('/admin/falhas').set(admin).send({ taxa_erro: 1 }).expect(200);
+    const body = pedido();
+    const res = await request(a).post('/internal/v1/pagamentos').send(body);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(res.body.code).toBe('injected_fault');
+    expect((await linhas(body.pedido_id)).pagamentos).toHaveLength(0);
+    expect((await request(a).get('/ready')).status).toBe(200);
+    await request(a).delete('/admin/falhas').set(admin).expect(200);
+    expect((await request(a).post('/internal/v1/pagamentos').send(body)).status).toBe(201);
+  });
+});
