@@ -97,8 +97,12 @@ function fromHttpError(err: HttpishError): AppError | undefined {
     case 'charset.unsupported':
       return new AppError(415, 'unsupported_encoding', err.message ?? 'unsupported body encoding');
     default: {
+      // Other client errors raised by Express itself (e.g. an undecodable %ff in a path parameter) are
+      // the caller's mistake too; their message is shown only when the library marks it safe to show.
       const status = err.status ?? err.statusCode;
-      if (status && status >= 400 && status < 500 && err.expose) return new AppError(status, 'bad_request', err.message ?? 'bad request');
+      if (status && status >= 400 && status < 500) {
+        return new AppError(status, 'bad_request', err.expose && err.message ? err.message : 'the request could not be understood');
+      }
       return undefined;
     }
   }

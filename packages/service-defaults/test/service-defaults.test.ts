@@ -76,3 +76,13 @@ describe('service defaults', () => {
     expect(running.server.listening).toBe(false);
   });
 });
+
+describe('client errors raised by Express itself', () => {
+  it('when a path parameter cannot be decoded, then the answer is a JSON 400, not a 500', async () => {
+    const app = createServiceApp({ service: 't', logger: silent(), metrics: createMetrics({ service: 't' }) }, (a) => {
+      a.get('/itens/:id', (req, res) => { res.json({ id: req.params.id }); });
+    });
+    const res = await request(app).get('/itens/%ff').expect(400);
+    expect(res.body).toMatchObject({ status: 400, code: 'bad_request' });
+  });
+});
