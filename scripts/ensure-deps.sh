@@ -24,10 +24,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 fi
 
-# npm dependencies: install when node_modules is missing or older than the lock file.
+# npm dependencies: install when node_modules is missing or was installed from another lock file
+# (compared by content, so a lock file rewritten with the same content does not trigger a reinstall).
 stamp="$ROOT/node_modules/.brigadeiro-installed"
-if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+lock_sum="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   echo "brigadeiro: installing npm dependencies (npm ci)" >&2
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  touch "$stamp"
+  echo "$lock_sum" > "$stamp"
 fi
