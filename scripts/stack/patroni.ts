@@ -55,14 +55,28 @@ function launchNode(ctx: StackContext, pgRoot: string, node: PgNode): number {
   return launch(ctx.p, { name: node, command, args: args as string[], cwd: pgRoot, match: 'patroni' });
 }
 
-/** Starts pg1 (it becomes the leader on a fresh cluster), then pg2, and waits for a synchronous pair. */
+/**
+ * Starts both nodes and waits for a leader and a streaming synchronous replica. On a fresh cluster pg1 is
+ * started alone first so that it, predictably, bootstraps and leads (pg2 then clones it); an existing
+ * cluster starts both at once and Patroni decides (after a failover demo pg2 may be the one that leads).
+ */
 export async function startPatroni(ctx: StackContext): Promise<Record<PgNode, number>> {
   const pgRoot = preparePgRoot(ctx.p);
+  const fresh = PG_NODES.every((n) => !fs.existsSync(path.join(pgRoot, n, 'PG_VERSION')));
   const pids = {} as Record<PgNode, number>;
-  for (const node of PG_NODES) pids[node] = launchNode(ctx, pgRoot, node);
-  const alive = () => PG_NODES.every((n) => livePid(ctx.p, n) !== undefined);
-  const deadNode = () => PG_NODES.find((n) => livePid(ctx.p, n) === undefined);
+  const alive = () => (Object.keys(pids) as PgNode[]).every((n) => livePid(ctx.p, n) !== undefined);
+  const deadNode = () => (Object.keys(pids) as PgNode[]).find((n) => livePid(ctx.p, n) === undefined);
   try {
+    for (const node of PG_NODES) {
+      pids[node] = launchNode(ctx, pgRoot, node);
+      if (fresh && node === 'pg1') {
+        await waitFor('PostgreSQL pg1 bootstrap (Patroni)', async () => {
+          const c = await pgCluster(ctx.t);
+          if (c.leader !== 'pg1' || c.members.find((m) => m.name === 'pg1')?.state !== 'running') throw new Error(describe(c));
+          return true;
+        }, { timeoutMs: 90_000, alive, component: 'pg1' });
+      }
+    }
     const leader = await waitFor('PostgreSQL leader (Patroni)', async () => {
       const c = await pgCluster(ctx.t);
       const l = c.members.find((m) => m.role === 'leader' && m.state === 'running');
