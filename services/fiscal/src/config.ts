@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
+import { cnpjWithCheckDigits, isValidCnpj, UF_CODES, type Uf } from '@brigadeiro/documentos';
+
+/** A made-up CNPJ with real check digits, so the keys validate like real ones. */
+export const CNPJ_DEMO = cnpjWithCheckDigits('123456780001');
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
 
@@ -12,6 +16,16 @@ export const configSchema = baseConfigSchema.extend({
   DATABASE_URL: postgresUrl,
   /** Connections in the pool. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** The issuer's federative unit (first two digits of every access key). Default SP. */
+  FISCAL_UF: z.enum(Object.keys(UF_CODES) as [Uf, ...Uf[]]).default('SP'),
+  /** The issuer's CNPJ, 14 digits with valid check digits (punctuation allowed). Default: the shop's demo CNPJ. */
+  FISCAL_CNPJ: z
+    .string()
+    .default(CNPJ_DEMO)
+    .refine((v) => isValidCnpj(v), 'must be a CNPJ with valid check digits')
+    .transform((v) => v.replace(/[.\-/\s]/g, '')),
+  /** Series of the notas issued. Default 1. */
+  FISCAL_SERIE: z.coerce.number().int().min(0).max(999).default(1),
 });
 export type Config = z.infer<typeof configSchema>;
 

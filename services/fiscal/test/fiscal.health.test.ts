@@ -3,12 +3,13 @@
  * /health, /ready, and the 404 JSON body of an unknown route.
  */
 import request from 'supertest';
+import { createFaultState } from '@brigadeiro/chaos';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology, serviceEnv } from '@brigadeiro/topology';
 import { ConfigError } from '@brigadeiro/config';
 import { createApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { CNPJ_DEMO, loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/data/database';
 import { closedPort } from './support';
 
@@ -19,7 +20,14 @@ const opened: Database[] = [];
 function appOn(url: string) {
   const database = openDatabase(url, { max: 2 });
   opened.push(database);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'fiscal' }), database });
+  return createApp({
+    logger: quiet,
+    metrics: createMetrics({ service: 'fiscal' }),
+    database,
+    faults: createFaultState({ service: 'fiscal' }),
+    adminToken: t.adminToken,
+    emitente: { uf: 'SP', cnpj: CNPJ_DEMO, serie: 1 },
+  });
 }
 
 afterAll(async () => {

@@ -1,0 +1,134 @@
+/**
+ * fiscal against its real database: a nota with a sequential number and a valid NF-e access key, idempotency
+ * (replay and concurrent duplicates), validation, the operation log and fault injection.
+ */
+import request from 'supertest';
+import { createFaultState, type FaultState } from '@brigadeiro/chaos';
+import { NotaFiscal } from '@brigadeiro/contracts';
+import { isValidNfeAccessKey, UF_CODES } from '@brigadeiro/documentos';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics } from '@brigadeiro/metrics';
+import { databaseUrl, loadTopology } from '@brigadeiro/topology';
+import { createApp } from '../src/app';
+import { CNPJ_DEMO } from '../src/config';
+import { openDatabase } from '../src/data/database';
+import { novoPedidoId } from './support';
+
+const t = loadTopology();
+const database = openDatabase(databaseUrl(t, 'fiscal'), { max: 5 });
+const quiet = createLogger({ service: 'fiscal', level: 'silent' });
+const admin = { Authorization: `Bearer ${t.adminToken}` };
+const usados: number[] = [];
+const estados: FaultState[] = [];
+
+function app() {
+  const faults = createFaultState({ service: 'fiscal' });
+  estados.push(faults);
+  return createApp({
+    logger: quiet,
+    metrics: createMetrics({ service: 'fiscal' }),
+    database,
+    faults,
+    adminToken: t.adminToken,
+    emitente: { uf: 'SP', cnpj: CNPJ_DEMO, serie: 1 },
+  });
+}
+
+function pedido(valor = '99.90') {
+  const pedido_id = novoPedidoId();
+  usados.push(pedido_id);
+  return { pedido_id, valor };
+}
+
+async function notas(pedidoId: number) {
+  return (await database.pool.query('SELECT numero FROM notas_fiscais WHERE pedido_id = $1', [pedidoId])).rows;
+}
+
+afterAll(async () => {
+  for (const f of estados) f.close();
+  await database.pool.query('DELETE FROM notas_fiscais WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.close();
+});
+
+describe('POST /internal/v1/notas', () => {
+  it('when a nota is issued, then it answers 201 with serie 1, a number and a valid NF-e key of the issuer', async () => {
+    const body = pedido();
+    const res = await request(app()).post('/internal/v1/notas').send(body);
+    expect(res.status).toBe(201);
+    const nota = NotaFiscal.parse(res.body);
+    expect(nota).toMatchObject({ pedido_id: body.pedido_id, serie: 1, valor: '99.90' });
+    expect(isValidNfeAccessKey(nota.chave_acesso)).toBe(true);
+    expect(nota.chave_acesso.slice(0, 2)).toBe(String(UF_CODES.SP));
+    expect(nota.chave_acesso.slice(6, 20)).toBe(CNPJ_DEMO);
+    expect(nota.chave_acesso.slice(20, 22)).toBe('55');
+    expect(nota.chave_acesso.slice(22, 25)).toBe('001');
+    expect(Number(nota.chave_acesso.slice(25, 34))).toBe(nota.numero);
+    const ops = await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1', [body.pedido_id]);
+    expect(ops.rows).toEqual([{ operacao: 'emitir', resultado: 'emitida' }]);
+  });
+
+  it('when two orders get notas, then the second number is greater than the first', async () => {
+    const a = app();
+    const first = await request(a).post('/internal/v1/notas').send(pedido());
+    const second = await request(a).post('/internal/v1/notas').send(pedido());
+    expect(second.body.numero).toBeGreaterThan(first.body.numero);
+  });
+
+  it('when the same order asks twice, then the second answers 200 with the same nota and one row exists', async () => {
+    const a = app();
+    const body = pedido();
+    const first = await request(a).post('/internal/v1/notas').send(body);
+    const second = await request(a).post('/internal/v1/notas').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toEqual(first.body);
+    expect(await notas(body.pedido_id)).toHaveLength(1);
+  });
+
+  it('when 10 duplicates arrive concurrently, then exactly one nota exists and every answer carries it', async () => {
+    const a = app();
+    const body = pedido();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(a).post('/internal/v1/notas').send(body)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(new Set(answers.map((r) => r.body.chave_acesso)).size).toBe(1);
+    expect(await notas(body.pedido_id)).toHaveLength(1);
+  });
+
+  it.each([
+    ['valor as a number', { valor: 10 }, 'body.valor'],
+    ['no pedido_id', { pedido_id: undefined }, 'body.pedido_id'],
+    ['an unknown field', { serie: 2 }, 'body'],
+  ])('when the body has %s, then it answers 400 naming the field', async (_w, change, field) => {
+    const res = await request(app()).post('/internal/v1/notas').send({ ...pedido(), ...change });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('when fault injection hangs fiscal and is reset, then the held request gets a 503 and no nota is issued', async () => {
+    const a = app();
+    const server = a.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      await request(server).put('/admin/falhas').set(admin).send({ travar: true }).expect(200);
+      const body = pedido();
+      const pending = request(server).post('/internal/v1/notas').send(body).then((r) => r);
+      await waitFor(async () => (await request(server).get('/admin/falhas').set(admin)).body.requisicoes_retidas === 1);
+      await request(server).delete('/admin/falhas').set(admin).expect(200);
+      const res = await pending;
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('injected_fault');
+      expect(await notas(body.pedido_id)).toHaveLength(0);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
