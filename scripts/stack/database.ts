@@ -4,11 +4,12 @@
  * three steps are idempotent, so every start runs them.
  */
 import type { StackContext } from './context';
+import { withTimeout } from './probe';
 
 export async function prepareDatabases(ctx: StackContext): Promise<void> {
   // Loaded on demand: `status` and `stop` do not need the migration and seed machinery.
   const db = await import('../db/index');
-  await db.bootstrapDatabases(ctx.t);
-  await db.migrateAll(ctx.t);
-  await db.seedAll(ctx.t);
+  await withTimeout('database bootstrap', db.bootstrapDatabases(ctx.t), 120_000, 'haproxy');
+  await withTimeout('database migrations', db.migrateAll(ctx.t), 180_000, 'haproxy');
+  await withTimeout('database seed', db.seedAll(ctx.t), 180_000, 'haproxy');
 }

@@ -46,6 +46,19 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** Runs `work` with a deadline (for steps that are one long call rather than a poll). */
+export async function withTimeout<T>(what: string, work: Promise<T>, timeoutMs: number, component?: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StartError(`${what}: not done after ${Math.round(timeoutMs / 1000)} s`, component)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface HttpAnswer {
   status: number;
   body: string;

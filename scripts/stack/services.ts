@@ -55,7 +55,7 @@ export async function startServices(ctx: StackContext): Promise<ServiceInstance[
   await Promise.all(
     started.map((s) =>
       waitFor(`${s.name} GET /ready`, () => serviceReady(s.port), {
-        timeoutMs: 60_000,
+        timeoutMs: 90_000,
         intervalMs: 250,
         alive: () => livePid(p, s.name) !== undefined,
         component: s.name,
