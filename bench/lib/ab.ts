@@ -62,7 +62,9 @@ export function parseAb(stdout: string, csv?: string): Omit<AbResult, 'command'>
   const failed = num(stdout, /Failed requests:\s+(\d+)/);
   const non2xx = num(stdout, /Non-2xx responses:\s+(\d+)/);
   const pct = new Map<number, number>();
-  if (csv) {
+  // ab 2.3's CSV indexes past its data for fewer than 100 requests (its P99 is then garbage): below 200
+  // requests the printed table (whole milliseconds) is used instead.
+  if (csv && complete >= 200) {
     for (const line of csv.split('\n').slice(1)) {
       const [p, ms] = line.split(',');
       if (p !== undefined && ms !== undefined && p.trim() !== '') pct.set(Number(p), Number(ms));

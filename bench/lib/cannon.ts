@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { percentile } from './percentiles';
+import { round } from './stats';
 
 export interface CannonRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -86,10 +87,10 @@ export async function runCannon(o: CannonOptions): Promise<CannonResult> {
     errors: result.errors,
     timeouts: result.timeouts,
     meanMs: mean,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    max: latencies.length ? (latencies[latencies.length - 1] as number) : NaN,
+    p50: round(percentile(latencies, 50), 3),
+    p95: round(percentile(latencies, 95), 3),
+    p99: round(percentile(latencies, 99), 3),
+    max: latencies.length ? round(latencies[latencies.length - 1] as number, 3) : NaN,
     seconds,
     successPct: total > 0 ? (ok / total) * 100 : 0,
     statuses,

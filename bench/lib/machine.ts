@@ -14,7 +14,7 @@ function readTrim(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
-    return 'n/a';
+    return 'not readable here';
   }
 }
 

@@ -146,6 +146,14 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     ];
     const ab: Record<string, AbResult[]> = { static: [], bare: [], express: [] };
     const { requests, concurrency, seconds } = ctx.sizes.ratioRun;
+    if (!ctx.quick) {
+      // One discarded second per target: V8 has compiled the hot paths and nginx holds its upstream
+      // keep-alive connections before anything is measured.
+      for (const target of targets) {
+        say(`warm-up ${target.label}: ab -k -c ${concurrency} for 1 s (discarded)`);
+        await runAb({ url: target.url, requests, concurrency, seconds: 1, keepAlive: true });
+      }
+    }
     // Interleaved repetitions: a noisy moment on this shared machine hits every target, not one.
     for (let rep = 1; rep <= ctx.sizes.reps; rep++) {
       for (const target of targets) {

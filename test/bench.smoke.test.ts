@@ -1,0 +1,102 @@
+/**
+ * The load-run harness must not rot: every scenario runs at --quick size against the test stack (found
+ * with loadTopology(), as every test finds it) and must produce a complete report. Structure only:
+ * benchmarks are benchmarks, so nothing here asserts a speed.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '@brigadeiro/topology';
+
+interface Table {
+  title: string;
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+interface Results {
+  quick: boolean;
+  failures: { scenario: string; error: string }[];
+  results: { name: string; tables: Table[]; charts: { file: string }[] }[];
+  commands: string[];
+}
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'cli.ts'), ...args], {
+      cwd: REPO_ROOT,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('bench (every scenario at --quick size against the running stack)', () => {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brigadeiro-bench-smoke-'));
+  let run: { code: number | null; stdout: string; stderr: string };
+  let results: Results;
+
+  beforeAll(async () => {
+    run = await runCli(['all', '--quick', '--out', outDir]);
+    const file = path.join(outDir, 'results.json');
+    results = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Results) : ({ failures: [], results: [], commands: [] } as unknown as Results);
+  }, 120_000);
+
+  afterAll(() => {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  });
+
+  test('when all scenarios run at --quick size, then the CLI exits 0, prints the report path and no scenario failed', () => {
+    expect({ code: run.code, failures: results.failures, stderrTail: run.code === 0 ? '' : run.stderr.slice(-2000) }).toEqual({ code: 0, failures: [], stderrTail: '' });
+    expect(run.stdout.trim()).toBe(path.join(outDir, 'REPORT.md'));
+  });
+
+  test('when the run ends, then REPORT.md, results.json and every chart exist, and every scenario is in the report', () => {
+    const report = fs.readFileSync(path.join(outDir, 'REPORT.md'), 'utf8');
+    expect(results.results.map((r) => r.name)).toEqual(['baselines', 'concurrency', 'scalability']);
+    for (const r of results.results) {
+      for (const c of r.charts) {
+        expect(fs.readFileSync(c.file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+        expect(report).toContain(`(${path.basename(c.file)})`);
+      }
+    }
+    expect(report).toContain('(seed 000 §5.3)');
+    expect(report).toContain('(seed 000 §5.5)');
+    expect(report).toContain('## Machine');
+    expect(report).toContain('ab -q -l -r');
+  });
+
+  test('when the tables are filled, then every cell after the label is a number and the seed tables have their rows', () => {
+    const tables = results.results.flatMap((r) => r.tables);
+    expect(tables.length).toBeGreaterThanOrEqual(8);
+    for (const t of tables) {
+      expect(t.rows.length).toBeGreaterThan(0);
+      for (const row of t.rows) {
+        expect(row).toHaveLength(t.columns.length);
+        for (const v of row.slice(1)) expect({ table: t.title, row: row[0], value: Number.isFinite(v) }).toEqual({ table: t.title, row: row[0], value: true });
+      }
+    }
+    const seed = tables.find((t) => t.title.startsWith('Teste de Concorrência'));
+    expect(seed?.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['Tempo total (s)', 'Req/segundo', 'Latência média (ms)', 'Taxa de sucesso (%)']));
+    const scale = tables.find((t) => t.title.startsWith('Teste de Escalabilidade'));
+    expect(scale?.rows.map((r) => r[0])).toEqual(['1', '2', '3']);
+  });
+
+  test('when requests are made at --quick size, then every one of them succeeded (100% 2xx in every success column)', () => {
+    const tables = results.results.flatMap((r) => r.tables);
+    const success: { table: string; row: unknown; pct: unknown }[] = [];
+    for (const t of tables) {
+      const col = t.columns.findIndex((c) => c.startsWith('Success'));
+      if (col >= 0) for (const row of t.rows) success.push({ table: t.title, row: row[0], pct: row[col] });
+      const taxa = t.rows.find((r) => r[0] === 'Taxa de sucesso (%)');
+      if (taxa) success.push({ table: t.title, row: taxa[0], pct: taxa[1] });
+    }
+    expect(success.length).toBeGreaterThan(5);
+    expect(success.filter((s) => s.pct !== 100)).toEqual([]);
+  });
+});
