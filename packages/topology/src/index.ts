@@ -185,7 +185,9 @@ export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: En
         ...base,
         DATABASE_URL: databaseUrl(t, name, 'rw', env),
         CATALOGO_URL: serviceUrl(t, 'catalogo'),
-        CARRINHO_URL: serviceUrl(t, 'carrinho', 1),
+        // Through the gateway, not one instance: any carrinho instance can answer, and nginx retries another
+        // when one is down, so a checkout does not depend on carrinho-1 being up.
+        CARRINHO_URL: gatewayUrl(t),
         PAGAMENTOS_URL: serviceUrl(t, 'pagamentos'),
         ESTOQUE_URL: serviceUrl(t, 'estoque'),
         FISCAL_URL: serviceUrl(t, 'fiscal'),

@@ -1,17 +1,24 @@
 /**
  * pedidos' HTTP app (the checkout orchestrator). Never listens: main.ts (or a test) does, with the dependencies it built.
- * Skeleton: /health, /ready (its own database), /metrics and the 404/error handlers; its routes come later.
+ * Routes: POST /api/v1/pedidos, GET /api/v1/pedidos/:id, GET /admin/disjuntores (admin), plus the service defaults
+ * (/health, /ready on its own database, /metrics with the breaker states).
  */
 import type { Express } from 'express';
 import type { Logger } from '@brigadeiro/logger';
 import type { Metrics } from '@brigadeiro/metrics';
 import { createServiceApp } from '@brigadeiro/service-defaults';
 import type { Database } from './data/database';
+import { adminRouter } from './routes/admin.router';
+import { PEDIDOS_PATH, pedidosRouter } from './routes/pedidos.router';
+import type { Pedidos } from './wiring';
 
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   database: Database;
+  /** The checkout, its repository and downstreams (wiring.ts `montarPedidos`). */
+  pedidos: Pedidos;
+  adminToken: string;
   bodyLimitBytes?: number;
 }
 
@@ -24,6 +31,9 @@ export function createApp(deps: AppDeps): Express {
       readiness: { database: () => deps.database.ping() },
       ...(deps.bodyLimitBytes ? { bodyLimitBytes: deps.bodyLimitBytes } : {}),
     },
-    () => {},
+    (app) => {
+      app.use(PEDIDOS_PATH, pedidosRouter(deps.pedidos.checkout, deps.pedidos.repo));
+      app.use(adminRouter(Object.values(deps.pedidos.downstreams), deps.pedidos.breaker, deps.adminToken));
+    },
   );
 }

@@ -16,7 +16,7 @@ export const configSchema = baseConfigSchema.extend({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /** Base URL of catalogo (product data for the order). */
   CATALOGO_URL: httpUrl,
-  /** Base URL of carrinho (the cart being checked out). */
+  /** Base URL of carrinho (the cart being checked out): the gateway, so any instance answers and nginx retries another. */
   CARRINHO_URL: httpUrl,
   /** Base URL of pagamentos (authorise and void payments). */
   PAGAMENTOS_URL: httpUrl,
@@ -26,6 +26,22 @@ export const configSchema = baseConfigSchema.extend({
   FISCAL_URL: httpUrl,
   /** Base URL of logistica (create the shipment). */
   LOGISTICA_URL: httpUrl,
+  /** Timeout of every downstream call, enforced by axios and by the breaker (ms). */
+  DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  /** Calls in a breaker's rolling window before it may open. */
+  BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
+  /** Failure percentage in the window that opens a breaker. */
+  BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  /** How long an open breaker waits before a half-open trial call (ms); also the 503's Retry-After. */
+  BREAKER_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** Queue worker: pause between polls when nothing was due (ms). */
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  /** Queue worker: first retry delay, doubled per attempt (ms). */
+  WORKER_BACKOFF_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  /** Queue worker: longest retry delay (ms). */
+  WORKER_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** A checkout still unfinished this long after it started is resumed or compensated by the worker (ms). */
+  CHECKOUT_RESUME_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -10,19 +10,32 @@ import { ConfigError } from '@brigadeiro/config';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/data/database';
+import { montarPedidos, type Pedidos } from '../src/wiring';
 import { closedPort } from './support';
 
 const t = loadTopology();
 const quiet = createLogger({ service: 'pedidos', level: 'silent' });
 const opened: Database[] = [];
+const montados: Pedidos[] = [];
 
 function appOn(url: string) {
   const database = openDatabase(url, { max: 2 });
   opened.push(database);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'pedidos' }), database });
+  const metrics = createMetrics({ service: 'pedidos' });
+  const u = 'http://127.0.0.1:1';
+  const pedidos = montarPedidos(
+    {
+      urls: { catalogo: u, carrinho: u, pagamentos: u, estoque: u, fiscal: u, logistica: u },
+      breaker: { timeoutMs: 500, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 1000 },
+    },
+    { database, logger: quiet, metrics },
+  );
+  montados.push(pedidos);
+  return createApp({ logger: quiet, metrics, database, pedidos, adminToken: t.adminToken });
 }
 
 afterAll(async () => {
+  await Promise.all(montados.map((p) => p.close()));
   await Promise.all(opened.map((d) => d.close()));
 });
 

@@ -1,0 +1,362 @@
+/**
+ * The checkout, synchronous as the seeds ask: read the cart, price it from catalogo, store the order
+ * (pendente), then pagamentos (authorise) -> estoque (separate) -> fiscal (issue) -> logistica (create +
+ * dispatch), moving the order pendente -> pagamento_aprovado -> em_separacao -> nf_emitida -> enviado.
+ *
+ * Failure semantics (README "Checkout" has the table):
+ *  - before money AND stock are secured (pagamentos, estoque): answer at once (402 declined, 409 no stock,
+ *    503 unavailable), undo what was done (void the payment, release the separation) and cancel the order;
+ *    an undo that fails goes to the durable queue and the worker retries it until it is done.
+ *  - after (fiscal, logistica): the order is accepted (202) and the step that failed is queued; the worker
+ *    (./trabalhador.ts) finishes it when the service is back, even after a pedidos restart.
+ *  - a pedidos crash mid-chain: the order was created with a 'retomar' task due a while later (the lease);
+ *    the request removes it when it finishes, otherwise the worker picks it up and compensates or finishes.
+ * Every downstream call is idempotent by pedido_id, so doing a step twice (request and worker) is harmless;
+ * status changes are conditional, so only one of them moves the order.
+ */
+import type { Logger } from '@brigadeiro/logger';
+import type { CriarPedido } from '@brigadeiro/contracts';
+import { AppError } from '@brigadeiro/errors';
+import type { PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
+import type { CarrinhoPort } from '../downstreams/carrinho';
+import type { CatalogoPort } from '../downstreams/catalogo';
+import type { EstoquePort } from '../downstreams/estoque';
+import type { FiscalPort } from '../downstreams/fiscal';
+import type { LogisticaPort } from '../downstreams/logistica';
+import type { PagamentosPort } from '../downstreams/pagamentos';
+import { Indisponivel, RespostaInvalida } from '../downstreams/resultado';
+import { centavos, formatar } from './dinheiro';
+import {
+  CarrinhoJaPedido,
+  CarrinhoNaoEncontrado,
+  CarrinhoVazio,
+  ChaveComOutroCarrinho,
+  CheckoutEmAndamento,
+  EstoqueInsuficienteErro,
+  indisponivel,
+  PagamentoRecusado,
+  ProdutosDesconhecidos,
+} from './erros';
+
+export interface Portas {
+  carrinho: CarrinhoPort;
+  catalogo: CatalogoPort;
+  pagamentos: PagamentosPort;
+  estoque: EstoquePort;
+  fiscal: FiscalPort;
+  logistica: LogisticaPort;
+}
+
+export interface CheckoutOptions {
+  /** When the 'retomar' safety task of a new order falls due (must exceed the longest chain). Default 60 s. */
+  retomarEmMs?: number;
+}
+
+/** 201: all steps done; 202: accepted, steps pending in the queue; 200: an Idempotency-Key replay. */
+export interface RespostaCheckout {
+  status: 200 | 201 | 202;
+  pedidoId: number;
+}
+
+/** Queue steps the worker knows. */
+export const ETAPAS = ['fiscal', 'logistica', 'estornar_pagamento', 'liberar_separacao', 'esvaziar_carrinho', 'retomar'] as const;
+export type Etapa = (typeof ETAPAS)[number];
+
+type Compensacao = { etapa: Etapa; erro: string };
+export type ResultadoTarefa = { feito: true; seguintes?: { etapa: Etapa; erro: string }[] } | { feito: false; erro: string };
+
+function mensagem(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function falhaDeServico(err: unknown): err is Indisponivel | RespostaInvalida {
+  return err instanceof Indisponivel || err instanceof RespostaInvalida;
+}
+
+/** Motivos stored in motivo_cancelamento: `<code>: <why>`; a replay rebuilds the answer from them. */
+function motivoDe(p: PedidoGuardado): string {
+  const m = p.motivoCancelamento ?? '';
+  const i = m.indexOf(': ');
+  return i >= 0 ? m.slice(i + 2) : m;
+}
+
+export class Checkout {
+  private readonly retomarEmMs: number;
+
+  constructor(
+    private readonly repo: PedidosRepository,
+    private readonly portas: Portas,
+    private readonly logger: Logger,
+    opts: CheckoutOptions = {},
+  ) {
+    this.retomarEmMs = opts.retomarEmMs ?? 60_000;
+  }
+
+  async criar(chave: string, pedido: CriarPedido): Promise<RespostaCheckout> {
+    const existente = await this.repo.porChave(chave);
+    if (existente) return this.replay(existente, pedido);
+
+    const itens = await this.precificar(pedido.carrinho_id);
+    const total = formatar(itens.reduce((s, i) => s + centavos(i.precoUnitario) * BigInt(i.quantidade), 0n));
+    const criado = await this.repo.criar({
+      idempotencyKey: chave,
+      carrinhoId: pedido.carrinho_id,
+      cliente: { nome: pedido.cliente.nome, email: pedido.cliente.email },
+      metodoPagamento: pedido.pagamento.metodo,
+      valorTotal: total,
+      itens,
+      retomarEmMs: this.retomarEmMs,
+    });
+    if (!criado.ok) {
+      if (criado.motivo === 'carrinho_com_pedido') throw new CarrinhoJaPedido(pedido.carrinho_id, criado.pedidoId);
+      // The same key arrived twice at once: the other request created the order.
+      const outro = await this.repo.porChave(chave);
+      if (!outro) throw new AppError(409, 'idempotency_conflict', 'this Idempotency-Key is being used by another request; ask again');
+      return this.replay(outro, pedido);
+    }
+    return this.encadear(criado.id, pedido, itens, total);
+  }
+
+  private replay(p: PedidoGuardado, pedido: CriarPedido): RespostaCheckout {
+    if (p.carrinhoId !== pedido.carrinho_id) throw new ChaveComOutroCarrinho();
+    switch (p.respostaStatus) {
+      case null:
+        throw new CheckoutEmAndamento(p.id);
+      case 402:
+        throw new PagamentoRecusado(p.id, motivoDe(p));
+      case 409:
+        throw new EstoqueInsuficienteErro(p.id, []);
+      default:
+        return { status: 200, pedidoId: p.id };
+    }
+  }
+
+  /** The cart's items with catalogo's names and prices (unverified cart items are checked here too). */
+  private async precificar(carrinhoId: string) {
+    const { carrinho, catalogo } = this.portas;
+    let leitura;
+    try {
+      leitura = await carrinho.ler(carrinhoId);
+    } catch (err) {
+      throw this.semServico(err);
+    }
+    if (!leitura.ok) {
+      if (leitura.motivo === 'id_invalido') {
+        throw new AppError(400, 'validation_failed', `invalid request body: body.carrinho_id: ${leitura.mensagem}`, [
+          { field: 'body.carrinho_id', message: 'is not a cart id as returned by POST /api/v1/carrinhos' },
+        ]);
+      }
+      throw new CarrinhoNaoEncontrado(carrinhoId);
+    }
+    if (leitura.carrinho.itens.length === 0) throw new CarrinhoVazio(carrinhoId);
+    const quantidades = new Map<number, number>();
+    for (const i of leitura.carrinho.itens) quantidades.set(i.produto_id, (quantidades.get(i.produto_id) ?? 0) + i.quantidade);
+    let produtos;
+    try {
+      produtos = await Promise.all([...quantidades.keys()].map(async (id) => ({ id, produto: await catalogo.produto(id) })));
+    } catch (err) {
+      throw this.semServico(err);
+    }
+    const desconhecidos = produtos.filter((p) => p.produto === null).map((p) => p.id);
+    if (desconhecidos.length) throw new ProdutosDesconhecidos(desconhecidos);
+    return produtos.map(({ id, produto }) => ({ produtoId: id, nome: produto!.nome, precoUnitario: produto!.preco, quantidade: quantidades.get(id)! }));
+  }
+
+  private semServico(err: unknown, pedidoId?: number): AppError {
+    if (err instanceof Indisponivel) return indisponivel(err.servico, err.message, err.retryAfterS, pedidoId);
+    if (err instanceof RespostaInvalida) return indisponivel(err.servico, err.message, 5, pedidoId);
+    throw err;
+  }
+
+  private async encadear(
+    id: number,
+    pedido: CriarPedido,
+    itens: { produtoId: number; quantidade: number }[],
+    total: string,
+  ): Promise<RespostaCheckout> {
+    const { pagamentos, estoque, carrinho } = this.portas;
+
+    // 1. pagamentos
+    let autorizacao;
+    try {
+      autorizacao = await pagamentos.autorizar({ pedido_id: id, valor: total, metodo: pedido.pagamento.metodo, ...(pedido.pagamento.cartao ? { cartao: pedido.pagamento.cartao } : {}) });
+    } catch (err) {
+      if (!falhaDeServico(err)) throw err;
+      // A breaker rejection reached nobody; a timeout or 5xx may have authorised: void to be sure.
+      const talvezAutorizado = !(err instanceof Indisponivel && err.rejeitadoPeloDisjuntor);
+      return this.cancelarIndisponivel(id, 'pendente', err, { estornar: talvezAutorizado, liberar: false });
+    }
+    if (!autorizacao.aprovado) {
+      await this.repo.transicao(id, 'pendente', 'cancelado', `payment_declined: ${autorizacao.motivo}`, { motivoCancelamento: `payment_declined: ${autorizacao.motivo}`, respostaStatus: 402 }, { remover: ['retomar'] });
+      throw new PagamentoRecusado(id, autorizacao.motivo);
+    }
+    await this.mover(id, 'pendente', 'pagamento_aprovado', `pagamento ${autorizacao.pagamento.id} aprovado (${autorizacao.pagamento.valor})`, { pagamentoId: autorizacao.pagamento.id });
+
+    // 2. estoque
+    let separacao;
+    try {
+      separacao = await estoque.separar({ pedido_id: id, itens: itens.map((i) => ({ produto_id: i.produtoId, quantidade: i.quantidade })) });
+    } catch (err) {
+      if (!falhaDeServico(err)) throw err;
+      const talvezSeparado = !(err instanceof Indisponivel && err.rejeitadoPeloDisjuntor);
+      return this.cancelarIndisponivel(id, 'pagamento_aprovado', err, { estornar: true, liberar: talvezSeparado });
+    }
+    if (!separacao.separado) {
+      const pendentes = await this.compensar(id, { estornar: true, liberar: false });
+      const detalhe = `insufficient_stock: ${separacao.motivo}; ${pendentes.length ? 'estorno pendente' : 'pagamento estornado'}`;
+      await this.repo.transicao(id, 'pagamento_aprovado', 'cancelado', detalhe, { motivoCancelamento: `insufficient_stock: ${separacao.motivo}`, respostaStatus: 409 }, { remover: ['retomar'], adicionar: pendentes });
+      throw new EstoqueInsuficienteErro(id, separacao.faltas);
+    }
+    await this.mover(id, 'pagamento_aprovado', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`);
+
+    // Money and stock are secured: from here on the order is accepted whatever happens.
+    try {
+      await carrinho.esvaziar(pedido.carrinho_id);
+    } catch (err) {
+      await this.repo.atualizar(id, {}, { adicionar: [{ etapa: 'esvaziar_carrinho', erro: mensagem(err) }] });
+    }
+
+    // 3 and 4. fiscal, logistica
+    const resto = await this.continuar(id);
+    if (resto.ok) {
+      await this.repo.atualizar(id, { respostaStatus: 201 }, { remover: ['retomar'] });
+      return { status: 201, pedidoId: id };
+    }
+    this.logger.warn({ pedido_id: id, etapa: resto.etapa, err: resto.erro }, 'order accepted with a step left to the queue');
+    await this.repo.atualizar(id, { respostaStatus: 202 }, { remover: ['retomar'], adicionar: [{ etapa: resto.etapa, erro: resto.erro }] });
+    return { status: 202, pedidoId: id };
+  }
+
+  private async mover(id: number, de: PedidoGuardado['status'], para: PedidoGuardado['status'], detalhe: string, campos = {}): Promise<void> {
+    if (!(await this.repo.transicao(id, de, para, detalhe, campos))) {
+      // Only the 'retomar' task can move an order under a running request, and only after its lease: the
+      // chain took longer than that. The worker owns the order now.
+      throw new AppError(409, 'order_taken_over', `order ${id} was taken over by the recovery worker; GET it to see its state`, { pedido_id: id });
+    }
+  }
+
+  /** Undo what may have been done, cancel the order (its key is released: a 503 does not use it up) and answer 503. */
+  private async cancelarIndisponivel(
+    id: number,
+    de: PedidoGuardado['status'],
+    err: Indisponivel | RespostaInvalida,
+    o: { estornar: boolean; liberar: boolean },
+  ): Promise<never> {
+    const pendentes = await this.compensar(id, o);
+    const detalhe = `${err.servico}_unavailable: ${err.message}${pendentes.length ? `; pendente: ${pendentes.map((p) => p.etapa).join(', ')}` : ''}`;
+    await this.repo.transicao(id, de, 'cancelado', detalhe, { motivoCancelamento: `${err.servico}_unavailable: ${err.message}`, respostaStatus: 503, liberarChave: true }, { remover: ['retomar'], adicionar: pendentes });
+    throw this.semServico(err, id);
+  }
+
+  /** Releases the separation and voids the payment; returns what could not be done now (for the queue). */
+  async compensar(id: number, o: { estornar: boolean; liberar: boolean }): Promise<Compensacao[]> {
+    const pendentes: Compensacao[] = [];
+    if (o.liberar) {
+      try {
+        await this.portas.estoque.liberar(id);
+      } catch (err) {
+        pendentes.push({ etapa: 'liberar_separacao', erro: mensagem(err) });
+      }
+    }
+    if (o.estornar) {
+      try {
+        await this.portas.pagamentos.estornar(id);
+      } catch (err) {
+        pendentes.push({ etapa: 'estornar_pagamento', erro: mensagem(err) });
+      }
+    }
+    return pendentes;
+  }
+
+  /**
+   * Runs what is left after the stock is secured: fiscal (em_separacao -> nf_emitida), then logistica
+   * (nf_emitida -> enviado). Stops at the first step that fails and says which.
+   */
+  async continuar(id: number): Promise<{ ok: true } | { ok: false; etapa: 'fiscal' | 'logistica'; erro: string }> {
+    const { fiscal, logistica } = this.portas;
+    for (let volta = 0; volta < 5; volta++) {
+      const p = await this.repo.obter(id);
+      if (!p) return { ok: true };
+      if (p.status === 'em_separacao') {
+        let nota;
+        try {
+          nota = await fiscal.emitir({ pedido_id: id, valor: p.valorTotal });
+        } catch (err) {
+          return { ok: false, etapa: 'fiscal', erro: mensagem(err) };
+        }
+        await this.repo.transicao(id, 'em_separacao', 'nf_emitida', `NF-e ${nota.numero} série ${nota.serie}, chave ${nota.chave_acesso}`, {
+          nfNumero: nota.numero,
+          nfSerie: nota.serie,
+          nfChave: nota.chave_acesso,
+        });
+        continue;
+      }
+      if (p.status === 'nf_emitida') {
+        let envio;
+        try {
+          envio = await logistica.criarEnvio({ pedido_id: id, nota_fiscal_chave: p.nfChave! });
+          if (!p.codigoRastreamento) await this.repo.atualizar(id, { codigoRastreamento: envio.codigo_rastreamento });
+          if (envio.status === 'aguardando_envio') envio = await logistica.despachar(id);
+        } catch (err) {
+          return { ok: false, etapa: 'logistica', erro: mensagem(err) };
+        }
+        await this.repo.transicao(id, 'nf_emitida', 'enviado', `enviado, rastreamento ${envio.codigo_rastreamento}`, { codigoRastreamento: envio.codigo_rastreamento });
+        continue;
+      }
+      return { ok: true };
+    }
+    return { ok: true };
+  }
+
+  /** One attempt at a queued step (the worker calls this). */
+  async executarTarefa(t: TarefaGuardada): Promise<ResultadoTarefa> {
+    try {
+      switch (t.etapa as Etapa) {
+        case 'fiscal':
+        case 'logistica': {
+          const r = await this.continuar(t.pedidoId);
+          if (r.ok) return { feito: true };
+          return r.etapa === t.etapa ? { feito: false, erro: r.erro } : { feito: true, seguintes: [{ etapa: r.etapa, erro: r.erro }] };
+        }
+        case 'estornar_pagamento':
+          await this.portas.pagamentos.estornar(t.pedidoId);
+          return { feito: true };
+        case 'liberar_separacao':
+          await this.portas.estoque.liberar(t.pedidoId);
+          return { feito: true };
+        case 'esvaziar_carrinho': {
+          const p = await this.repo.obter(t.pedidoId);
+          if (p?.carrinhoId) await this.portas.carrinho.esvaziar(p.carrinhoId);
+          return { feito: true };
+        }
+        case 'retomar':
+          return await this.retomar(t.pedidoId);
+        default:
+          return { feito: false, erro: `unknown step "${t.etapa}"` };
+      }
+    } catch (err) {
+      return { feito: false, erro: mensagem(err) };
+    }
+  }
+
+  /** A request that never finished (pedidos died mid-chain): compensate before the money and stock were secured, finish after. */
+  private async retomar(id: number): Promise<ResultadoTarefa> {
+    const p = await this.repo.obter(id);
+    if (!p) return { feito: true };
+    if (p.status === 'pendente' || p.status === 'pagamento_aprovado') {
+      const pendentes = await this.compensar(id, { estornar: true, liberar: p.status === 'pagamento_aprovado' });
+      const ok = await this.repo.transicao(id, p.status, 'cancelado', 'checkout_interrompido: pedidos stopped mid-checkout; compensated', {
+        motivoCancelamento: 'checkout_interrompido: pedidos stopped mid-checkout',
+        respostaStatus: p.respostaStatus ?? 503,
+        liberarChave: true,
+      }, { adicionar: pendentes });
+      return ok ? { feito: true } : { feito: false, erro: 'order moved while compensating; trying again' };
+    }
+    if (p.status === 'em_separacao' || p.status === 'nf_emitida') {
+      if (p.respostaStatus === null) await this.repo.atualizar(id, { respostaStatus: 202 });
+      const r = await this.continuar(id);
+      return r.ok ? { feito: true } : { feito: true, seguintes: [{ etapa: r.etapa, erro: r.erro }] };
+    }
+    return { feito: true };
+  }
+}
