@@ -12,6 +12,8 @@ export const configSchema = baseConfigSchema.extend({
   DATABASE_URL: postgresUrl,
   /** Connections in the pool. */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /** S10 service indicator (two capital letters) of the tracking codes. Default "BG" (Brigadeiro). */
+  LOGISTICA_PREFIXO_RASTREIO: z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters').default('BG'),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,4 +1,5 @@
 /** logistica's entry point: the only place that reads process.env, listens and handles signals. */
+import { createFaultState } from '@brigadeiro/chaos';
 import { ConfigError } from '@brigadeiro/config';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
@@ -15,7 +16,16 @@ async function main(config: Config): Promise<void> {
     max: config.DATABASE_POOL_MAX,
     onIdleError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool will replace it'),
   });
-  const app = createApp({ logger, metrics, database, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const faults = createFaultState({ service: config.SERVICE_NAME, metrics, logger });
+  const app = createApp({
+    logger,
+    metrics,
+    database,
+    faults,
+    adminToken: config.ADMIN_TOKEN,
+    prefixoRastreio: config.LOGISTICA_PREFIXO_RASTREIO,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  });
   const server = await startServer(app, {
     host: config.HOST,
     port: config.PORT,
@@ -27,6 +37,8 @@ async function main(config: Config): Promise<void> {
     process.once(signal, () => {
       // A closer that hangs must not keep the process alive forever.
       setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+      // Requests held by an injected hang would otherwise keep the drain waiting until the forced exit.
+      faults.close();
       void server.shutdown(signal).then(() => process.exit(0));
     });
   }

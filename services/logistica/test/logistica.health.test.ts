@@ -3,6 +3,7 @@
  * /health, /ready, and the 404 JSON body of an unknown route.
  */
 import request from 'supertest';
+import { createFaultState } from '@brigadeiro/chaos';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology, serviceEnv } from '@brigadeiro/topology';
@@ -19,7 +20,13 @@ const opened: Database[] = [];
 function appOn(url: string) {
   const database = openDatabase(url, { max: 2 });
   opened.push(database);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'logistica' }), database });
+  return createApp({
+    logger: quiet,
+    metrics: createMetrics({ service: 'logistica' }),
+    database,
+    faults: createFaultState({ service: 'logistica' }),
+    adminToken: t.adminToken,
+  });
 }
 
 afterAll(async () => {

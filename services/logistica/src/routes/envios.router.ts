@@ -1,0 +1,26 @@
+/** POST /internal/v1/envios, .../:pedido_id/despacho and .../:pedido_id/entrega (contracts in @brigadeiro/contracts). */
+import { Router } from 'express';
+import { z } from 'zod';
+import { CriarEnvio, PedidoId } from '@brigadeiro/contracts';
+import { parseInput } from '@brigadeiro/errors';
+import type { Envios } from '../domain/envios';
+
+const PedidoParams = z.object({ pedido_id: PedidoId });
+
+export function enviosRouter(envios: Envios): Router {
+  const router = Router();
+  router.post('/internal/v1/envios', async (req, res) => {
+    const body = parseInput(CriarEnvio, req.body, 'body');
+    const { criado, envio } = await envios.criar(body);
+    res.status(criado ? 201 : 200).json(envio);
+  });
+  router.post('/internal/v1/envios/:pedido_id/despacho', async (req, res) => {
+    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    res.json(await envios.despachar(pedido_id));
+  });
+  router.post('/internal/v1/envios/:pedido_id/entrega', async (req, res) => {
+    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    res.json(await envios.entregar(pedido_id));
+  });
+  return router;
+}

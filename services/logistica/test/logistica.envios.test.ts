@@ -1,0 +1,160 @@
+/**
+ * logistica against its real database: a shipment with a valid S10 code, idempotent creation (replay and
+ * concurrent duplicates), despacho and entrega (idempotent, 409 out of order, 404 unknown), validation,
+ * the operation log and fault injection.
+ */
+import request from 'supertest';
+import { createFaultState, type FaultState } from '@brigadeiro/chaos';
+import { Envio } from '@brigadeiro/contracts';
+import { cnpjWithCheckDigits, isValidS10, nfeAccessKey } from '@brigadeiro/documentos';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics } from '@brigadeiro/metrics';
+import { databaseUrl, loadTopology } from '@brigadeiro/topology';
+import { createApp } from '../src/app';
+import { openDatabase } from '../src/data/database';
+import { novoPedidoId } from './support';
+
+const t = loadTopology();
+const database = openDatabase(databaseUrl(t, 'logistica'), { max: 5 });
+const quiet = createLogger({ service: 'logistica', level: 'silent' });
+const admin = { Authorization: `Bearer ${t.adminToken}` };
+const usados: number[] = [];
+const estados: FaultState[] = [];
+const CHAVE = nfeAccessKey({ uf: 'SP', emitidaEm: new Date(), cnpj: cnpjWithCheckDigits('123456780001'), serie: 1, numero: 7, codigoNumerico: 12345678 });
+
+function app() {
+  const faults = createFaultState({ service: 'logistica' });
+  estados.push(faults);
+  return createApp({ logger: quiet, metrics: createMetrics({ service: 'logistica' }), database, faults, adminToken: t.adminToken });
+}
+
+function pedido() {
+  const pedido_id = novoPedidoId();
+  usados.push(pedido_id);
+  return { pedido_id, nota_fiscal_chave: CHAVE };
+}
+
+async function operacoes(pedidoId: number) {
+  return (await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [pedidoId])).rows;
+}
+
+afterAll(async () => {
+  for (const f of estados) f.close();
+  await database.pool.query('DELETE FROM envios WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.close();
+});
+
+describe('POST /internal/v1/envios', () => {
+  it('when a shipment is created, then it answers 201 aguardando_envio with a valid S10 code from Brazil', async () => {
+    const body = pedido();
+    const res = await request(app()).post('/internal/v1/envios').send(body);
+    expect(res.status).toBe(201);
+    const envio = Envio.parse(res.body);
+    expect(envio).toMatchObject({ pedido_id: body.pedido_id, status: 'aguardando_envio', despachado_em: null, entregue_em: null });
+    expect(isValidS10(envio.codigo_rastreamento)).toBe(true);
+    expect(envio.codigo_rastreamento).toMatch(/^BG\d{9}BR$/);
+    expect(await operacoes(body.pedido_id)).toEqual([{ operacao: 'criar', resultado: 'criado' }]);
+  });
+
+  it('when the same order asks twice, then the second answers 200 with the same code', async () => {
+    const a = app();
+    const body = pedido();
+    const first = await request(a).post('/internal/v1/envios').send(body);
+    const second = await request(a).post('/internal/v1/envios').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toEqual(first.body);
+  });
+
+  it('when 10 duplicates arrive concurrently, then one shipment exists and every answer carries its code', async () => {
+    const a = app();
+    const body = pedido();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(a).post('/internal/v1/envios').send(body)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(new Set(answers.map((r) => r.body.codigo_rastreamento)).size).toBe(1);
+    const rows = await database.pool.query('SELECT 1 FROM envios WHERE pedido_id = $1', [body.pedido_id]);
+    expect(rows.rowCount).toBe(1);
+  });
+
+  it('when the NF-e key has a wrong check digit, then it answers 400 naming nota_fiscal_chave and creates nothing', async () => {
+    const body = pedido();
+    const wrong = CHAVE.slice(0, 43) + String((Number(CHAVE[43]) + 1) % 10);
+    const res = await request(app()).post('/internal/v1/envios').send({ ...body, nota_fiscal_chave: wrong });
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('body.nota_fiscal_chave');
+    expect((await database.pool.query('SELECT 1 FROM envios WHERE pedido_id = $1', [body.pedido_id])).rowCount).toBe(0);
+  });
+
+  it('when the body misses the key, then it answers 400 naming it', async () => {
+    const res = await request(app()).post('/internal/v1/envios').send({ pedido_id: pedido().pedido_id });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain('body.nota_fiscal_chave');
+  });
+});
+
+describe('despacho and entrega', () => {
+  it('when a shipment is dispatched then delivered, each twice, then it ends entregue with both stamps and repeats change nothing', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).post('/internal/v1/envios').send(body).expect(201);
+    const d1 = await request(a).post(`/internal/v1/envios/${body.pedido_id}/despacho`);
+    const d2 = await request(a).post(`/internal/v1/envios/${body.pedido_id}/despacho`);
+    expect(d1.status).toBe(200);
+    expect(d1.body.status).toBe('enviado');
+    expect(d2.body).toEqual(d1.body);
+    const e1 = await request(a).post(`/internal/v1/envios/${body.pedido_id}/entrega`);
+    const e2 = await request(a).post(`/internal/v1/envios/${body.pedido_id}/entrega`);
+    expect(e1.status).toBe(200);
+    expect(Envio.parse(e1.body)).toMatchObject({ status: 'entregue', despachado_em: d1.body.despachado_em });
+    expect(e1.body.entregue_em).not.toBeNull();
+    expect(e2.body).toEqual(e1.body);
+    // A late despacho after delivery is a repeat, not a step back.
+    const late = await request(a).post(`/internal/v1/envios/${body.pedido_id}/despacho`);
+    expect(late.status).toBe(200);
+    expect(late.body.status).toBe('entregue');
+    expect((await operacoes(body.pedido_id)).map((o: { resultado: string }) => o.resultado)).toEqual([
+      'criado',
+      'enviado',
+      'repetido_enviado',
+      'entregue',
+      'repetido_entregue',
+      'repetido_entregue',
+    ]);
+  });
+
+  it('when entrega comes before despacho, then it answers 409 invalid_transition and the status stays aguardando_envio', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).post('/internal/v1/envios').send(body).expect(201);
+    const res = await request(a).post(`/internal/v1/envios/${body.pedido_id}/entrega`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'invalid_transition', details: { status: 'aguardando_envio', requer: 'enviado' } });
+    const row = await database.pool.query('SELECT status FROM envios WHERE pedido_id = $1', [body.pedido_id]);
+    expect(row.rows).toEqual([{ status: 'aguardando_envio' }]);
+  });
+
+  it('when the order has no shipment, then despacho and entrega answer 404', async () => {
+    const id = pedido().pedido_id;
+    expect((await request(app()).post(`/internal/v1/envios/${id}/despacho`)).status).toBe(404);
+    expect((await request(app()).post(`/internal/v1/envios/${id}/entrega`)).status).toBe(404);
+  });
+
+  it('when the pedido_id is not a positive integer, then it answers 400 naming params.pedido_id', async () => {
+    const res = await request(app()).post('/internal/v1/envios/0/despacho');
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('params.pedido_id');
+  });
+});
+
+describe('logistica fault injection', () => {
+  it('when errors=100% is on, then creation answers 503 and nothing is stored; when off, it works again', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).put('/admin/falhas').set(admin).send({ taxa_erro: 1 }).expect(200);
+    const res = await request(a).post('/internal/v1/envios').send(body);
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('injected_fault');
+    await request(a).delete('/admin/falhas').set(admin).expect(200);
+    expect((await request(a).post('/internal/v1/envios').send(body)).status).toBe(201);
+  });
+});
