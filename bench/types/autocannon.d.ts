@@ -12,6 +12,7 @@ declare module 'autocannon' {
     connections?: number;
     duration?: number;
     amount?: number;
+    maxOverallRequests?: number;
     timeout?: number;
     requests?: { setupRequest?: (req: RequestParams) => RequestParams }[];
   }
