@@ -7,8 +7,10 @@ import { createCatalogo } from './domain/catalogo';
 import { databaseChecks, type CatalogoDb } from './data/clientes';
 import { createCategoriasRepository } from './data/categorias.repository';
 import { createProdutosRepository } from './data/produtos.repository';
+import { createReservasRepository } from './data/reservas.repository';
 import { createLeituras } from './routes/leituras';
 import { catalogoRouter } from './routes/catalogo.router';
+import { reservasRouter } from './routes/reservas.router';
 
 export interface CatalogoDeps {
   logger: Logger;
@@ -30,6 +32,10 @@ export function createApp(deps: CatalogoDeps): Express {
       readiness: databaseChecks(deps.db),
       ...(deps.bodyLimitBytes ? { bodyLimitBytes: deps.bodyLimitBytes } : {}),
     },
-    (app) => app.use('/api/v1', catalogoRouter(catalogo, marcarLeitura, deps.adminToken)),
+    (app) => {
+      app.use('/api/v1', catalogoRouter(catalogo, marcarLeitura, deps.adminToken));
+      // estoque's stock reservations: internal (the gateway never routes /internal), so no admin token.
+      app.use(reservasRouter(createReservasRepository(deps.db)));
+    },
   );
 }

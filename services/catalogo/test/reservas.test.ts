@@ -1,0 +1,168 @@
+/**
+ * catalogo's stock reservations (POST/DELETE /internal/v1/reservas) on the real primary: all items or none,
+ * idempotent by referencia, release once, deterministic locking under concurrency, and never below zero.
+ */
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { Reserva } from '@brigadeiro/contracts';
+import { closeCatalogoDb } from '../src/data/clientes';
+import { buildApp, fabrica, openDb } from './helpers';
+
+const db = openDb();
+const app = buildApp(db);
+const f = fabrica(db);
+const referencias: string[] = [];
+
+function ref(): string {
+  const r = `teste-${randomUUID()}`;
+  referencias.push(r);
+  return r;
+}
+
+async function estoque(id: number): Promise<number> {
+  const p = await db.write.produto.findUniqueOrThrow({ where: { id }, select: { estoque: true } });
+  return p.estoque;
+}
+
+afterEach(async () => {
+  await db.write.$executeRaw`DELETE FROM reservas_estoque WHERE referencia = ANY(${referencias.splice(0)}::text[])`;
+  await f.limpar();
+});
+
+afterAll(async () => {
+  await closeCatalogoDb(db);
+});
+
+describe('POST /internal/v1/reservas', () => {
+  it('when every item is available, then it answers 201 reservada and takes each quantity off the stock', async () => {
+    const c = await f.categoria();
+    const [a, b] = [await f.produto(c.id, { estoque: 5 }), await f.produto(c.id, { estoque: 3 })];
+    const referencia = ref();
+    const res = await request(app)
+      .post('/internal/v1/reservas')
+      .send({ referencia, itens: [{ produto_id: b.id, quantidade: 3 }, { produto_id: a.id, quantidade: 2 }] });
+    expect(res.status).toBe(201);
+    expect(Reserva.parse(res.body)).toEqual({ referencia, status: 'reservada', itens: [{ produto_id: b.id, quantidade: 3 }, { produto_id: a.id, quantidade: 2 }] });
+    expect([await estoque(a.id), await estoque(b.id)]).toEqual([3, 0]);
+  });
+
+  it('when the same referencia is reserved again, then it answers 200 with the same reservation and the stock moves once', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 5 });
+    const body = { referencia: ref(), itens: [{ produto_id: p.id, quantidade: 2 }] };
+    const first = await request(app).post('/internal/v1/reservas').send(body);
+    const second = await request(app).post('/internal/v1/reservas').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toEqual(first.body);
+    expect(await estoque(p.id)).toBe(3);
+  });
+
+  it('when one item is short, then it answers 409 insufficient_stock with its details and NO item is decremented', async () => {
+    const c = await f.categoria();
+    const [a, b, d] = [await f.produto(c.id, { estoque: 5 }), await f.produto(c.id, { estoque: 1 }), await f.produto(c.id, { estoque: 5 })];
+    const referencia = ref();
+    const res = await request(app)
+      .post('/internal/v1/reservas')
+      .send({ referencia, itens: [{ produto_id: a.id, quantidade: 2 }, { produto_id: b.id, quantidade: 2 }, { produto_id: d.id, quantidade: 1 }] });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'insufficient_stock', details: { produto_id: b.id, disponivel: 1, solicitado: 2 } });
+    expect([await estoque(a.id), await estoque(b.id), await estoque(d.id)]).toEqual([5, 1, 5]);
+    // Nothing was kept under the referencia either: it can be tried again later.
+    expect(await db.write.reservaEstoque.count({ where: { referencia } })).toBe(0);
+  });
+
+  it('when a product does not exist or is inactive, then it answers 404 product_not_found and reserves nothing', async () => {
+    const c = await f.categoria();
+    const a = await f.produto(c.id, { estoque: 5 });
+    const inativo = await f.produto(c.id, { estoque: 5, ativo: false });
+    const r1 = await request(app).post('/internal/v1/reservas').send({ referencia: ref(), itens: [{ produto_id: a.id, quantidade: 1 }, { produto_id: 2_000_000_000, quantidade: 1 }] });
+    expect(r1.status).toBe(404);
+    expect(r1.body).toMatchObject({ code: 'product_not_found', details: { produto_id: 2_000_000_000 } });
+    const r2 = await request(app).post('/internal/v1/reservas').send({ referencia: ref(), itens: [{ produto_id: inativo.id, quantidade: 1 }] });
+    expect(r2.status).toBe(404);
+    expect([await estoque(a.id), await estoque(inativo.id)]).toEqual([5, 5]);
+  });
+
+  it.each([
+    ['no itens', { itens: [] }, 'body.itens'],
+    ['a zero quantity', { itens: [{ produto_id: 1, quantidade: 0 }] }, 'body.itens.0.quantidade'],
+    ['a referencia with spaces', { referencia: 'pedido 1' }, 'body.referencia'],
+    ['a produto_id listed twice', { itens: [{ produto_id: 1, quantidade: 1 }, { produto_id: 1, quantidade: 2 }] }, 'body.itens'],
+  ])('when the body has %s, then it answers 400 naming the field', async (_w, change, field) => {
+    const res = await request(app).post('/internal/v1/reservas').send({ referencia: ref(), itens: [{ produto_id: 1, quantidade: 1 }], ...change });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('when 30 reservations of 1 unit race for a stock of 10, then exactly 10 succeed, 20 get 409 and the stock ends at 0', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 10 });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => request(app).post('/internal/v1/reservas').send({ referencia: ref(), itens: [{ produto_id: p.id, quantidade: 1 }] })),
+    );
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(answers.filter((r) => r.status === 409)).toHaveLength(20);
+    expect(await estoque(p.id)).toBe(0);
+  });
+
+  it('when reservations over the same two products in opposite orders run concurrently, then none deadlocks and the totals add up', async () => {
+    const c = await f.categoria();
+    const [a, b] = [await f.produto(c.id, { estoque: 100 }), await f.produto(c.id, { estoque: 100 })];
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => {
+        const itens = [{ produto_id: a.id, quantidade: 1 }, { produto_id: b.id, quantidade: 2 }];
+        return request(app).post('/internal/v1/reservas').send({ referencia: ref(), itens: i % 2 ? itens.reverse() : itens });
+      }),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(201));
+    expect([await estoque(a.id), await estoque(b.id)]).toEqual([80, 60]);
+  });
+});
+
+describe('DELETE /internal/v1/reservas/:referencia', () => {
+  it('when a reservation is released twice, then the stock comes back once and both answers say liberada', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 4 });
+    const referencia = ref();
+    await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: p.id, quantidade: 3 }] }).expect(201);
+    expect(await estoque(p.id)).toBe(1);
+    const [r1, r2] = [await request(app).delete(`/internal/v1/reservas/${referencia}`), await request(app).delete(`/internal/v1/reservas/${referencia}`)];
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    expect(r1.body.status).toBe('liberada');
+    expect(r2.body).toEqual(r1.body);
+    expect(await estoque(p.id)).toBe(4);
+  });
+
+  it('when a released referencia is reserved again, then it answers 200 liberada and the stock is not taken again', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 4 });
+    const body = { referencia: ref(), itens: [{ produto_id: p.id, quantidade: 3 }] };
+    await request(app).post('/internal/v1/reservas').send(body).expect(201);
+    await request(app).delete(`/internal/v1/reservas/${body.referencia}`).expect(200);
+    const again = await request(app).post('/internal/v1/reservas').send(body);
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('liberada');
+    expect(await estoque(p.id)).toBe(4);
+  });
+
+  it('when 10 releases of one reservation run concurrently, then the stock comes back exactly once', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 5 });
+    const referencia = ref();
+    await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: p.id, quantidade: 5 }] }).expect(201);
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(app).delete(`/internal/v1/reservas/${referencia}`)));
+    expect(answers.every((r) => r.status === 200 && r.body.status === 'liberada')).toBe(true);
+    expect(await estoque(p.id)).toBe(5);
+  });
+
+  it('when the referencia is unknown, then it answers 404; when it is malformed, 400', async () => {
+    expect((await request(app).delete(`/internal/v1/reservas/${ref()}`)).status).toBe(404);
+    const bad = await request(app).delete('/internal/v1/reservas/tem%20espaco');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].field).toBe('params.referencia');
+  });
+
+  it('when the reservation routes are asked under /api, then they do not exist there', async () => {
+    expect((await request(app).post('/api/v1/reservas').send({})).status).toBe(404);
+  });
+});
