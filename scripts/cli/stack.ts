@@ -62,12 +62,12 @@ async function start(args: string[]): Promise<number> {
   ensureDirs(ctx.p);
 
   // Ctrl-C (or SIGTERM) at any time, during start or while following logs: stop everything, then exit.
-  let stopFollowing: (() => void) | undefined;
+  const follow: { stop?: () => void } = {};
   let stopping = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    stopFollowing?.();
+    follow.stop?.();
     ctx.say(`\n${sig}: stopping the stack`);
     stop(ctx).then(
       () => process.exit(0),
@@ -90,7 +90,7 @@ async function start(args: string[]): Promise<number> {
     return 0;
   }
   process.stdout.write('following logs; Ctrl-C stops the stack\n\n');
-  stopFollowing = followLogs(ctx, r.started);
+  follow.stop = followLogs(ctx, r.started);
   return new Promise<number>(() => undefined); // runs until a signal
 }
 
