@@ -16,6 +16,10 @@ export const configSchema = baseConfigSchema.extend({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   /** Base URL of catalogo, which owns the stock (reservations). */
   CATALOGO_URL: httpUrl,
+  /** Per-call timeout to catalogo (axios and breaker). */
+  ESTOQUE_CATALOGO_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(2000),
+  /** How long catalogo's breaker stays open before a trial call. */
+  ESTOQUE_CATALOGO_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,5 +1,7 @@
 /** estoque's entry point: the only place that reads process.env, listens and handles signals. */
+import { createFaultState } from '@brigadeiro/chaos';
 import { ConfigError } from '@brigadeiro/config';
+import { Downstream } from '@brigadeiro/http-client';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
 import { startServer } from '@brigadeiro/service-defaults';
@@ -15,18 +17,25 @@ async function main(config: Config): Promise<void> {
     max: config.DATABASE_POOL_MAX,
     onIdleError: (err) => logger.warn({ err: err.message }, 'an idle database connection failed; the pool will replace it'),
   });
-  const app = createApp({ logger, metrics, database, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const faults = createFaultState({ service: config.SERVICE_NAME, metrics, logger });
+  const catalogo = new Downstream(
+    { name: 'catalogo', baseURL: config.CATALOGO_URL, timeoutMs: config.ESTOQUE_CATALOGO_TIMEOUT_MS, resetTimeoutMs: config.ESTOQUE_CATALOGO_RESET_MS },
+    { metrics, logger },
+  );
+  const app = createApp({ logger, metrics, database, catalogo, faults, adminToken: config.ADMIN_TOKEN, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   const server = await startServer(app, {
     host: config.HOST,
     port: config.PORT,
     logger,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    closers: [() => database.close()],
+    closers: [async () => catalogo.shutdown(), () => database.close()],
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       // A closer that hangs must not keep the process alive forever.
       setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
+      // Requests held by an injected hang would otherwise keep the drain waiting until the forced exit.
+      faults.close();
       void server.shutdown(signal).then(() => process.exit(0));
     });
   }

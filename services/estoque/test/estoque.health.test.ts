@@ -3,9 +3,11 @@
  * /health, /ready, and the 404 JSON body of an unknown route.
  */
 import request from 'supertest';
+import { createFaultState } from '@brigadeiro/chaos';
+import { Downstream } from '@brigadeiro/http-client';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
-import { databaseUrl, loadTopology, serviceEnv } from '@brigadeiro/topology';
+import { databaseUrl, loadTopology, serviceEnv, serviceUrl } from '@brigadeiro/topology';
 import { ConfigError } from '@brigadeiro/config';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -15,14 +17,25 @@ import { closedPort } from './support';
 const t = loadTopology();
 const quiet = createLogger({ service: 'estoque', level: 'silent' });
 const opened: Database[] = [];
+const catalogos: Downstream[] = [];
 
 function appOn(url: string) {
   const database = openDatabase(url, { max: 2 });
   opened.push(database);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'estoque' }), database });
+  const catalogo = new Downstream({ name: 'catalogo', baseURL: serviceUrl(t, 'catalogo') });
+  catalogos.push(catalogo);
+  return createApp({
+    logger: quiet,
+    metrics: createMetrics({ service: 'estoque' }),
+    database,
+    catalogo,
+    faults: createFaultState({ service: 'estoque' }),
+    adminToken: t.adminToken,
+  });
 }
 
 afterAll(async () => {
+  for (const c of catalogos) c.shutdown();
   await Promise.all(opened.map((d) => d.close()));
 });
 

@@ -1,0 +1,202 @@
+/**
+ * estoque against its real database and the stack's real catalogo: separation reserves every item at catalogo
+ * once (idempotent, also under concurrent duplicates), insufficient stock leaves no partial decrement, release
+ * gives the stock back once (even when only catalogo knew the reservation), catalogo down is a fast 503 with
+ * the breaker on /metrics, concurrent separations never oversell, and fault injection.
+ */
+import request from 'supertest';
+import { createFaultState, type FaultState } from '@brigadeiro/chaos';
+import { Separacao } from '@brigadeiro/contracts';
+import { Downstream } from '@brigadeiro/http-client';
+import { createLogger } from '@brigadeiro/logger';
+import { createMetrics, type Metrics } from '@brigadeiro/metrics';
+import { databaseUrl, loadTopology, serviceUrl } from '@brigadeiro/topology';
+import { createApp } from '../src/app';
+import { openDatabase } from '../src/data/database';
+import { closedPort, novoPedidoId, produtosDeTeste } from './support';
+
+const t = loadTopology();
+const database = openDatabase(databaseUrl(t, 'estoque'), { max: 10 });
+const quiet = createLogger({ service: 'estoque', level: 'silent' });
+const admin = { Authorization: `Bearer ${t.adminToken}` };
+const produtos = produtosDeTeste(t);
+const usados: number[] = [];
+const estados: FaultState[] = [];
+const clientes: Downstream[] = [];
+
+function app(opts: { catalogoUrl?: string; metrics?: Metrics } = {}) {
+  const metrics = opts.metrics ?? createMetrics({ service: 'estoque' });
+  const faults = createFaultState({ service: 'estoque' });
+  const catalogo = new Downstream({ name: 'catalogo', baseURL: opts.catalogoUrl ?? serviceUrl(t, 'catalogo'), timeoutMs: 5000, volumeThreshold: 3, resetTimeoutMs: 30_000 }, { metrics });
+  estados.push(faults);
+  clientes.push(catalogo);
+  return createApp({ logger: quiet, metrics, database, catalogo, faults, adminToken: t.adminToken });
+}
+
+function pedidoId(): number {
+  const id = novoPedidoId();
+  usados.push(id);
+  return id;
+}
+
+async function separacoes(id: number) {
+  return (await database.pool.query('SELECT status FROM separacoes WHERE pedido_id = $1', [id])).rows;
+}
+
+async function operacoes(id: number) {
+  return (await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [id])).rows;
+}
+
+afterEach(async () => {
+  for (const f of estados.splice(0)) f.close();
+  for (const c of clientes.splice(0)) c.shutdown();
+  await produtos.limpar(usados);
+});
+
+afterAll(async () => {
+  await database.pool.query('DELETE FROM separacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await Promise.all([database.close(), produtos.close()]);
+});
+
+describe('POST /internal/v1/separacoes', () => {
+  it('when the items are in stock, then it answers 201 separado, catalogo holds them, and a replay answers 200 without taking more', async () => {
+    const [a, b] = [await produtos.produto(5), await produtos.produto(2)];
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 2 }, { produto_id: b, quantidade: 2 }] };
+    const api = app();
+    const first = await request(api).post('/internal/v1/separacoes').send(body);
+    expect(first.status).toBe(201);
+    expect(Separacao.parse(first.body)).toMatchObject({ pedido_id: body.pedido_id, status: 'separado', itens: body.itens, liberado_em: null });
+    const replay = await request(api).post('/internal/v1/separacoes').send(body);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toEqual(first.body);
+    expect([await produtos.estoque(a), await produtos.estoque(b)]).toEqual([3, 0]);
+    expect(await operacoes(body.pedido_id)).toEqual([
+      { operacao: 'separar', resultado: 'separado' },
+      { operacao: 'separar', resultado: 'repetido_separado' },
+    ]);
+  });
+
+  it('when 10 duplicates of one separation arrive concurrently, then one row exists and the stock is taken once', async () => {
+    const a = await produtos.produto(10);
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 3 }] };
+    const api = app();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(api).post('/internal/v1/separacoes').send(body)));
+    expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(await separacoes(body.pedido_id)).toHaveLength(1);
+    expect(await produtos.estoque(a)).toBe(7);
+  });
+
+  it('when one item is short, then it answers 409 insufficient_stock with catalogo details and nothing is decremented or stored', async () => {
+    const [a, b] = [await produtos.produto(5), await produtos.produto(1)];
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 2 }, { produto_id: b, quantidade: 3 }] };
+    const res = await request(app()).post('/internal/v1/separacoes').send(body);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'insufficient_stock', details: { produto_id: b, disponivel: 1, solicitado: 3 } });
+    expect([await produtos.estoque(a), await produtos.estoque(b)]).toEqual([5, 1]);
+    expect(await separacoes(body.pedido_id)).toHaveLength(0);
+    expect(await operacoes(body.pedido_id)).toEqual([{ operacao: 'separar', resultado: 'insufficient_stock' }]);
+  });
+
+  it('when a product does not exist, then it answers 404 product_not_found and stores nothing', async () => {
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: 2_000_000_000, quantidade: 1 }] };
+    const res = await request(app()).post('/internal/v1/separacoes').send(body);
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('product_not_found');
+    expect(await separacoes(body.pedido_id)).toHaveLength(0);
+  });
+
+  it.each([
+    ['no itens', { itens: [] }, 'body.itens'],
+    ['a negative quantity', { itens: [{ produto_id: 1, quantidade: -1 }] }, 'body.itens.0.quantidade'],
+    ['a product listed twice', { itens: [{ produto_id: 1, quantidade: 1 }, { produto_id: 1, quantidade: 1 }] }, 'body.itens'],
+    ['a string pedido_id', { pedido_id: 'abc' }, 'body.pedido_id'],
+  ])('when the body has %s, then it answers 400 naming the field', async (_w, change, field) => {
+    const res = await request(app()).post('/internal/v1/separacoes').send({ pedido_id: pedidoId(), itens: [{ produto_id: 1, quantidade: 1 }], ...change });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('when 30 separations of 1 unit race for a stock of 10, then exactly 10 succeed, 20 get 409 and the stock ends at 0', async () => {
+    const a = await produtos.produto(10);
+    const api = app();
+    const ids = Array.from({ length: 30 }, () => pedidoId());
+    const answers = await Promise.all(ids.map((id) => request(api).post('/internal/v1/separacoes').send({ pedido_id: id, itens: [{ produto_id: a, quantidade: 1 }] })));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(answers.filter((r) => r.status === 409)).toHaveLength(20);
+    expect(await produtos.estoque(a)).toBe(0);
+  });
+});
+
+describe('POST /internal/v1/separacoes/:pedido_id/liberacao', () => {
+  it('when a separation is released twice, then the stock comes back once and both answers say liberado', async () => {
+    const a = await produtos.produto(4);
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 3 }] };
+    const api = app();
+    await request(api).post('/internal/v1/separacoes').send(body).expect(201);
+    expect(await produtos.estoque(a)).toBe(1);
+    const r1 = await request(api).post(`/internal/v1/separacoes/${body.pedido_id}/liberacao`);
+    const r2 = await request(api).post(`/internal/v1/separacoes/${body.pedido_id}/liberacao`);
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    expect(Separacao.parse(r1.body)).toMatchObject({ status: 'liberado' });
+    expect(r1.body.liberado_em).not.toBeNull();
+    expect(r2.body).toEqual(r1.body);
+    expect(await produtos.estoque(a)).toBe(4);
+  });
+
+  it('when catalogo reserved but estoque never recorded it (answer lost), then the release still gives the stock back', async () => {
+    const a = await produtos.produto(4);
+    const id = pedidoId();
+    expect(await produtos.reservarNoCatalogo(id, [{ produto_id: a, quantidade: 2 }])).toBe(201);
+    expect(await produtos.estoque(a)).toBe(2);
+    const res = await request(app()).post(`/internal/v1/separacoes/${id}/liberacao`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ pedido_id: id, status: 'liberado', itens: [{ produto_id: a, quantidade: 2 }] });
+    expect(await produtos.estoque(a)).toBe(4);
+  });
+
+  it('when neither estoque nor catalogo knows the order, then it answers 404', async () => {
+    const id = pedidoId();
+    const res = await request(app()).post(`/internal/v1/separacoes/${id}/liberacao`);
+    expect(res.status).toBe(404);
+    expect(await operacoes(id)).toEqual([{ operacao: 'liberar', resultado: 'inexistente' }]);
+  });
+});
+
+describe('estoque when catalogo is down', () => {
+  it('when catalogo does not answer, then separations get a 503 with Retry-After, nothing is stored, and the breaker opens (on /metrics)', async () => {
+    const metrics = createMetrics({ service: 'estoque' });
+    const api = app({ catalogoUrl: `http://127.0.0.1:${await closedPort()}`, metrics });
+    const ids = Array.from({ length: 4 }, () => pedidoId());
+    for (const id of ids) {
+      const res = await request(api).post('/internal/v1/separacoes').send({ pedido_id: id, itens: [{ produto_id: 1, quantidade: 1 }] });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBeDefined();
+      expect(res.body.code).toBe('service_unavailable');
+    }
+    const last = await request(api).post('/internal/v1/separacoes').send({ pedido_id: ids[0], itens: [{ produto_id: 1, quantidade: 1 }] });
+    expect(last.status).toBe(503);
+    expect(last.body.message).toMatch(/circuit breaker open/);
+    expect((await request(api).get('/metrics')).text).toMatch(/circuit_breaker_state\{breaker="catalogo"[^}]*\} 2/);
+    for (const id of ids) expect(await separacoes(id)).toHaveLength(0);
+    // /ready is about estoque's own database only.
+    expect((await request(api).get('/ready')).status).toBe(200);
+  });
+});
+
+describe('estoque fault injection', () => {
+  it('when errors=100% is on, then separations get 503 injected_fault and catalogo is not called; after reset they work', async () => {
+    const a = await produtos.produto(3);
+    const api = app();
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 1 }] };
+    await request(api).put('/admin/falhas').set(admin).send({ taxa_erro: 1 }).expect(200);
+    const res = await request(api).post('/internal/v1/separacoes').send(body);
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('injected_fault');
+    expect(await produtos.estoque(a)).toBe(3);
+    await request(api).delete('/admin/falhas').set(admin).expect(200);
+    expect((await request(api).post('/internal/v1/separacoes').send(body)).status).toBe(201);
+    expect(await produtos.estoque(a)).toBe(2);
+  });
+});
