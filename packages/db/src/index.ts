@@ -202,3 +202,6 @@ export async function runMigrations(url: string, migrationsDir: string): Promise
   if (!result) throw new Error('migration runner returned no result');
   return result;
 }
+
+/** Retrying database work through a failover: withDbRetry, failedBeforeSend (see ./retry.ts). */
+export { DB_RETRY_DEFAULTS, type DbRetryOptions, failedBeforeSend, withDbRetry } from './retry';
