@@ -180,3 +180,5 @@ export function faultAdminRouter(state: FaultState, adminToken: string): Router 
   });
   return router;
 }
+
+export * from './args';
