@@ -1,6 +1,6 @@
 /** Categories, read on the read-only client with the node that served them and their active product counts. */
 import type { Categoria, CategoriasRepository, Served } from '../domain/produto';
-import { noBanco, type CatalogoDb } from './clientes';
+import { RETRY_LEITURA, noBanco, type CatalogoDb } from './clientes';
 
 export function createCategoriasRepository(db: CatalogoDb): CategoriasRepository {
   return {
@@ -15,6 +15,6 @@ export function createCategoriasRepository(db: CatalogoDb): CategoriasRepository
                    '[]'::json) AS categorias`;
         if (!linha) throw new Error('categories query returned no row');
         return { value: linha.categorias, servedBy: linha.replica ? 'replica' : 'primary' };
-      }),
+      }, RETRY_LEITURA),
   };
 }

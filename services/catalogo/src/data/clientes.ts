@@ -2,7 +2,7 @@
  * The two Prisma clients (Prisma 7 + pg driver adapter, through @brigadeiro/db): `write` on the read-write
  * endpoint (HAProxy -> primary), `read` on the read-only one (HAProxy -> replica, falling back to the primary).
  */
-import { createPrismaClient, isRetryableDbError } from '@brigadeiro/db';
+import { type DbRetryOptions, createPrismaClient, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -50,12 +50,22 @@ export function prismaCode(err: unknown): string | undefined {
 }
 
 /**
- * Runs a database call; an unreachable database (or one being failed over) becomes a fast 503 with
- * Retry-After, anything else propagates unchanged.
+ * Retry policies through a failover (packages/db withDbRetry). Reads and idempotent writes retry any
+ * retryable error; 4 s keeps a read under nginx's 5 s catalogo timeout (past it the gateway serves its
+ * stale cache). A non-idempotent write (create, stock change) retries only errors proving it never ran.
  */
-export async function noBanco<T>(fn: () => Promise<T>): Promise<T> {
+export const RETRY_LEITURA: DbRetryOptions = { windowMs: 4_000 };
+export const RETRY_IDEMPOTENTE: DbRetryOptions = { windowMs: 8_000 };
+export const RETRY_NAO_IDEMPOTENTE: DbRetryOptions = { windowMs: 8_000, retryIf: failedBeforeSend };
+
+/**
+ * Runs a database call, retried per `retry` when given (see the policies above); an unreachable database
+ * (or one being failed over) that outlasts the retries becomes a fast 503 with Retry-After, anything else
+ * propagates unchanged.
+ */
+export async function noBanco<T>(fn: () => Promise<T>, retry?: DbRetryOptions): Promise<T> {
   try {
-    return await fn();
+    return retry ? await withDbRetry(fn, retry) : await fn();
   } catch (err) {
     if (isRetryableDbError(err)) throw new ServiceUnavailableError('the catalogue database is unavailable; retry shortly', 1);
     throw err;

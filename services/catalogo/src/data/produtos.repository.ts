@@ -18,7 +18,7 @@ import {
   type ServedBy,
 } from '../domain/produto';
 import { CategoriaDesconhecidaError } from '../domain/erros';
-import { Prisma, noBanco, prismaCode, type CatalogoDb } from './clientes';
+import { Prisma, RETRY_IDEMPOTENTE, RETRY_LEITURA, RETRY_NAO_IDEMPOTENTE, noBanco, prismaCode, type CatalogoDb } from './clientes';
 
 // numeric::text keeps the exact value with its two decimals ("12.90"): money never passes through a float.
 const COLUNAS = Prisma.raw(
@@ -89,7 +89,7 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
                           '[]'::json) AS itens`;
         if (!linha) throw new Error('catalogue list query returned no row');
         return { value: { itens: linha.itens, total: linha.total }, servedBy: servedBy(linha.replica) };
-      }),
+      }, RETRY_LEITURA),
 
     obter: (id: number, ativo: FiltroAtivo) =>
       noBanco(async (): Promise<Served<Produto | null>> => {
@@ -100,7 +100,7 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
                     WHERE p.id = ${id} AND ${condicaoAtivo(ativo)}) x) AS produto`;
         if (!linha) throw new Error('catalogue get query returned no row');
         return { value: linha.produto, servedBy: servedBy(linha.replica) };
-      }),
+      }, RETRY_LEITURA),
 
     criar: (novo: NovoProduto) =>
       noBanco(async () => {
@@ -119,7 +119,7 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
         } catch (err) {
           return categoriaDesconhecida(err, novo.categoria_id);
         }
-      }),
+      }, RETRY_NAO_IDEMPOTENTE),
 
     alterar: (id: number, alteracao: AlteracaoProduto) =>
       noBanco(async () => {
@@ -140,7 +140,7 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
           if (prismaCode(err) === 'P2025') return null; // no row with that id
           return categoriaDesconhecida(err, alteracao.categoria_id);
         }
-      }),
+      }, RETRY_IDEMPOTENTE),
 
     alterarEstoque: (id: number, operacao: OperacaoEstoque, quantidade: number) =>
       noBanco(async (): Promise<ResultadoEstoque> => {
@@ -155,6 +155,6 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
         if (linha) return { ok: true, id: linha.id, estoque: linha.estoque };
         const atual = await db.write.produto.findUnique({ where: { id }, select: { estoque: true } });
         return atual ? { ok: false, motivo: 'fora_do_limite', estoque: atual.estoque } : { ok: false, motivo: 'nao_encontrado' };
-      }),
+      }, RETRY_NAO_IDEMPOTENTE),
   };
 }

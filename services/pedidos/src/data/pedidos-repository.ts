@@ -4,8 +4,8 @@
  * conditional updates (`WHERE status = <expected>`), so a request and the worker never both move one order.
  * Money stays NUMERIC in the database and a two-decimal string here (`::text` of numeric(12,2)).
  */
-import type { Pool, PoolClient } from 'pg';
-import { sqlState } from '@brigadeiro/db';
+import type { Pool, PoolClient, QueryResult } from 'pg';
+import { type DbRetryOptions, isRetryableDbError, sqlState, withDbRetry } from '@brigadeiro/db';
 import type { StatusPedido } from '@brigadeiro/contracts';
 
 export interface ItemGuardado {
@@ -132,23 +132,44 @@ function tarefaDe(r: Row): TarefaGuardada {
   };
 }
 
-async function emTransacao<T>(pool: Pool, fn: (c: PoolClient) => Promise<T>): Promise<T> {
-  const c = await pool.connect();
-  try {
-    await c.query('BEGIN');
-    const out = await fn(c);
-    await c.query('COMMIT');
-    return out;
-  } catch (err) {
-    await c.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    c.release();
-  }
+/**
+ * One transaction, retried whole (withDbRetry) when the database drops out during a failover. Safe because
+ * every transaction here is idempotent: order creation is keyed by the Idempotency-Key (a retry after a
+ * commit whose answer was lost meets 23505 and is reported as such), status changes are conditional, queue
+ * changes are upserts/deletes. A client whose connection broke is destroyed, not returned to the pool.
+ */
+async function emTransacao<T>(pool: Pool, retry: DbRetryOptions, fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  return withDbRetry(async () => {
+    const c = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (isRetryableDbError(err)) broken = err as Error;
+      else await c.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      c.release(broken);
+    }
+  }, retry);
 }
 
+/** How long pedidos keeps retrying its database through a failover: 8 s (a node-death failover takes ~5 s) < nginx's 15 s. */
+export const PEDIDOS_DB_RETRY: DbRetryOptions = { windowMs: 8_000 };
+
 export class PedidosRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly retry: DbRetryOptions = PEDIDOS_DB_RETRY,
+  ) {}
+
+  /** One statement outside a transaction, retried through a failover (every one here is a read or idempotent). */
+  private q(text: string, values?: unknown[]): Promise<QueryResult> {
+    return withDbRetry(() => this.pool.query(text, values), this.retry);
+  }
 
   /**
    * Customer, order (pendente), items, first history row and the 'retomar' safety task in one transaction.
@@ -156,7 +177,7 @@ export class PedidosRepository {
    */
   async criar(p: NovoPedido): Promise<CriacaoPedido> {
     try {
-      const id = await emTransacao(this.pool, async (c) => {
+      const id = await emTransacao(this.pool, this.retry, async (c) => {
         const cli = await c.query(
           `INSERT INTO clientes (nome, email) VALUES ($1, $2)
            ON CONFLICT (email) DO UPDATE SET nome = EXCLUDED.nome RETURNING id`,
@@ -185,7 +206,7 @@ export class PedidosRepository {
       if (sqlState(err) !== '23505') throw err;
       const constraint = (err as { constraint?: string }).constraint;
       if (constraint === 'pedidos_carrinho_ativo_uidx') {
-        const r = await this.pool.query(`SELECT id FROM pedidos WHERE carrinho_id = $1 AND status <> 'cancelado'`, [p.carrinhoId]);
+        const r = await this.q(`SELECT id FROM pedidos WHERE carrinho_id = $1 AND status <> 'cancelado'`, [p.carrinhoId]);
         return { ok: false, motivo: 'carrinho_com_pedido', pedidoId: r.rows[0] ? Number(r.rows[0].id) : null };
       }
       return { ok: false, motivo: 'chave_repetida' };
@@ -193,17 +214,17 @@ export class PedidosRepository {
   }
 
   async porChave(key: string): Promise<PedidoGuardado | null> {
-    const r = await this.pool.query(`SELECT ${PEDIDO_COLS} FROM pedidos WHERE idempotency_key = $1`, [key]);
+    const r = await this.q(`SELECT ${PEDIDO_COLS} FROM pedidos WHERE idempotency_key = $1`, [key]);
     return r.rows[0] ? pedidoDe(r.rows[0]) : null;
   }
 
   async obter(id: number): Promise<PedidoGuardado | null> {
-    const r = await this.pool.query(`SELECT ${PEDIDO_COLS} FROM pedidos WHERE id = $1`, [id]);
+    const r = await this.q(`SELECT ${PEDIDO_COLS} FROM pedidos WHERE id = $1`, [id]);
     return r.rows[0] ? pedidoDe(r.rows[0]) : null;
   }
 
   async itens(id: number): Promise<ItemGuardado[]> {
-    const r = await this.pool.query(
+    const r = await this.q(
       `SELECT produto_id, nome, quantidade, preco_unitario::text AS preco, (preco_unitario * quantidade)::numeric(14,2)::text AS subtotal
        FROM itens_pedido WHERE pedido_id = $1 ORDER BY produto_id`,
       [id],
@@ -216,8 +237,8 @@ export class PedidosRepository {
     if (!pedido) return null;
     const [itens, hist, tarefas] = await Promise.all([
       this.itens(id),
-      this.pool.query(`SELECT status, detalhe, em FROM pedido_historico WHERE pedido_id = $1 ORDER BY em, id`, [id]),
-      this.pool.query(`SELECT * FROM tarefas_pendentes WHERE pedido_id = $1 ORDER BY id`, [id]),
+      this.q(`SELECT status, detalhe, em FROM pedido_historico WHERE pedido_id = $1 ORDER BY em, id`, [id]),
+      this.q(`SELECT * FROM tarefas_pendentes WHERE pedido_id = $1 ORDER BY id`, [id]),
     ]);
     return {
       ...pedido,
@@ -240,7 +261,7 @@ export class PedidosRepository {
     campos: CamposPedido = {},
     fila: { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] } = {},
   ): Promise<boolean> {
-    return emTransacao(this.pool, async (c) => {
+    return emTransacao(this.pool, this.retry, async (c) => {
       const { sets, values } = this.sets(campos, 3);
       const r = await c.query(
         `UPDATE pedidos SET status = $2${sets} WHERE id = $1 AND status = ANY($${values.length + 3}::text[]) RETURNING id`,
@@ -255,7 +276,7 @@ export class PedidosRepository {
 
   /** Sets fields without a status change (e.g. the tracking code before the despacho, the answer's status). */
   async atualizar(id: number, campos: CamposPedido, fila: { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] } = {}): Promise<void> {
-    await emTransacao(this.pool, async (c) => {
+    await emTransacao(this.pool, this.retry, async (c) => {
       const { sets, values } = this.sets(campos, 2);
       if (sets) await c.query(`UPDATE pedidos SET ${sets.slice(2)} WHERE id = $1`, [id, ...values]);
       await this.mexerNaFila(c, id, fila);
@@ -293,7 +314,7 @@ export class PedidosRepository {
    * one after the lease instead of losing it. `tentativas` counts the claims.
    */
   async reivindicar(limite: number, leaseMs: number): Promise<TarefaGuardada[]> {
-    const r = await this.pool.query(
+    const r = await this.q(
       `UPDATE tarefas_pendentes t SET tentativas = t.tentativas + 1, proxima_tentativa_em = now() + $2 * interval '1 millisecond'
        FROM (SELECT id FROM tarefas_pendentes WHERE proxima_tentativa_em <= now()
              ORDER BY proxima_tentativa_em LIMIT $1 FOR UPDATE SKIP LOCKED) due
@@ -305,7 +326,7 @@ export class PedidosRepository {
 
   /** The task is done: remove it, and enqueue what follows from it. */
   async concluirTarefa(id: string, seguintes: { pedidoId: number; etapa: string; erro?: string }[] = []): Promise<void> {
-    await emTransacao(this.pool, async (c) => {
+    await emTransacao(this.pool, this.retry, async (c) => {
       await c.query(`DELETE FROM tarefas_pendentes WHERE id = $1`, [id]);
       for (const s of seguintes) await this.mexerNaFila(c, s.pedidoId, { adicionar: [s] });
     });
@@ -313,7 +334,7 @@ export class PedidosRepository {
 
   /** The attempt failed: try again after `esperaMs`, remembering why. */
   async adiarTarefa(id: string, esperaMs: number, erro: string): Promise<void> {
-    await this.pool.query(
+    await this.q(
       `UPDATE tarefas_pendentes SET proxima_tentativa_em = now() + $2 * interval '1 millisecond', ultimo_erro = $3 WHERE id = $1`,
       [id, Math.round(esperaMs), erro.slice(0, 1000)],
     );
