@@ -14,7 +14,7 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { Falhas } from '@brigadeiro/contracts';
 import { parseInput, problemBody } from '@brigadeiro/errors';
-import type { Logger } from '@brigadeiro/logger';
+import { currentRequestId, runWithContext, type Logger } from '@brigadeiro/logger';
 import { Gauge, type Metrics } from '@brigadeiro/metrics';
 import { requireAdmin } from '@brigadeiro/service-defaults';
 
@@ -38,9 +38,9 @@ export interface FaultState {
   close(): void;
   /**
    * Used by faultInjection: keeps `res` in the list of held requests. `release` runs on close(), and for a
-   * hang also when hang mode ends. Returns a function that takes it off the list.
+   * hang also when hang mode ends; it is told why. Returns a function that takes it off the list.
    */
-  hold(res: Response, kind: 'hang' | 'latency', release: () => void): () => void;
+  hold(res: Response, kind: 'hang' | 'latency', release: (why: 'reset' | 'shutdown') => void): () => void;
   /** Math.random by default; tests may pass a deterministic one to createFaultState. */
   readonly random: () => number;
   readonly closed: boolean;
@@ -68,7 +68,7 @@ function injectedFault(res: Response, message: string): void {
 export function createFaultState(opts: FaultStateOptions): FaultState {
   let current: FaultSettings = { ...NO_FAULTS };
   let closed = false;
-  const holding = new Map<Response, { kind: 'hang' | 'latency'; release: () => void }>();
+  const holding = new Map<Response, { kind: 'hang' | 'latency'; release: (why: 'reset' | 'shutdown') => void }>();
 
   const gauge = opts.metrics
     ? new Gauge({
@@ -86,11 +86,11 @@ export function createFaultState(opts: FaultStateOptions): FaultState {
     : undefined;
   void gauge;
 
-  const releaseAll = (only?: 'hang') => {
+  const releaseAll = (why: 'reset' | 'shutdown') => {
     for (const [res, h] of [...holding]) {
-      if (only && h.kind !== only) continue;
+      if (why === 'reset' && h.kind !== 'hang') continue;
       holding.delete(res);
-      h.release();
+      h.release(why);
     }
   };
 
@@ -105,7 +105,7 @@ export function createFaultState(opts: FaultStateOptions): FaultState {
       const wasHanging = current.travar;
       current = { ...settings };
       opts.logger?.warn({ falhas: current }, 'fault injection changed');
-      if (wasHanging && !current.travar) releaseAll('hang');
+      if (wasHanging && !current.travar) releaseAll('reset');
       return { ...current };
     },
     reset() {
@@ -115,10 +115,12 @@ export function createFaultState(opts: FaultStateOptions): FaultState {
     close() {
       closed = true;
       current = { ...NO_FAULTS };
-      releaseAll();
+      releaseAll('shutdown');
     },
     hold(res, kind, release) {
-      holding.set(res, { kind, release });
+      // The release runs later, outside the request's context: keep its id for the log and the error body.
+      const requestId = currentRequestId();
+      holding.set(res, { kind, release: (why) => (requestId ? runWithContext({ requestId }, () => release(why)) : release(why)) });
       const unhold = () => {
         holding.delete(res);
       };
@@ -138,7 +140,9 @@ export function faultInjection(state: FaultState): RequestHandler {
     const f = state.get();
     if (state.closed || (!f.travar && f.latencia_ms === 0 && f.taxa_erro === 0)) return next();
     if (f.travar) {
-      state.hold(res, 'hang', () => injectedFault(res, 'fault injection: this request was held (hang) and released by a reset'));
+      state.hold(res, 'hang', (why) =>
+        injectedFault(res, why === 'reset' ? 'fault injection: this request was held (hang) and released by a reset' : 'fault injection: the service is shutting down'),
+      );
       return;
     }
     const proceed = () => {
