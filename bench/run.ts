@@ -106,6 +106,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
     carrinhoRunning: await runningCarrinhos(t),
     gatewayRateLimitRps: gatewayRateLimit(t),
     commands: [],
+    cleanups: [],
   };
   say(`bench: ${names.join(', ')}${ctx.quick ? ' (--quick)' : ''} against ${gateway}; carrinho instances answering: ${ctx.carrinhoRunning.length}; report in ${outDir}`);
   if (ctx.gatewayRateLimitRps > 0) {
@@ -127,10 +128,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
         const message = err instanceof Error ? err.message : String(err);
         say(`== ${scenario.title}: FAILED: ${message}`);
         failures.push({ scenario: name, error: message });
-        await stopAll();
       }
     }
   } finally {
+    for (const cleanup of ctx.cleanups.splice(0)) await cleanup().catch((err: Error) => say(`cleanup failed: ${err.message}`));
     await stopAll();
     fs.rmSync(workDir, { recursive: true, force: true });
   }

@@ -173,9 +173,14 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       say(`  ${round(r.rps, 0)} req/s, p99 ${r.p99} ms`);
       cannon.push(r);
     }
-    await nginx.stop();
+    // The baseline targets stay up for the rest of the run: the other scenarios measure a baseline
+    // right next to each of their own runs, so a ratio compares two moments of the same load.
+    ctx.baselineUrls = { nginxStatic: targets[0]!.url, bareNode: targets[1]!.url, express: targets[2]!.url };
+    const keep = [nginx.stop, ...servers.splice(0).map((x) => x.stop)];
     nginxStop = undefined;
-    for (const s of servers.splice(0)) await s.stop();
+    ctx.cleanups.push(async () => {
+      for (const stop of keep) await stop();
+    });
 
     const redis = await redisBaseline(ctx);
     const pg = await pgBaseline(ctx);

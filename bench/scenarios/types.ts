@@ -56,6 +56,10 @@ export interface BenchContext {
   /** The gateway's effective rate limit in r/s per client (0 = off), read from its rendered config. */
   gatewayRateLimitRps: number;
   baselines?: BaselineFigures;
+  /** The baseline targets, kept running after the baselines scenario (undefined if it failed). */
+  baselineUrls?: { nginxStatic: string; bareNode: string; express: string };
+  /** Run at the end of the run, whatever happened (stops what scenarios left running for others). */
+  cleanups: (() => Promise<void>)[];
   /** Every command a scenario ran, exactly, for the report. */
   commands: string[];
 }
