@@ -22,8 +22,14 @@
  * `nginx -t` then `nginx -c <conf> -p <prefix>/ -g 'daemon off; user root;'` (user root when it runs as
  * root, so the workers can write the temp and cache folders under p.prefix). This file sets neither
  * `daemon` nor `user` for that reason.
+ *
+ * With `t.network` (the Docker Compose network, infra/compose) the upstreams are compose service names
+ * re-resolved through Docker's DNS (`resolver`, `server <name>:<port> resolve`, nginx >= 1.27.3): carrinho is
+ * ONE server line that stands for every replica `docker compose up --scale carrinho=N` starts, and a changed
+ * scale or a restarted container with a new address is picked up within 5 s. Without a network the output
+ * is the native one, unchanged.
  */
-import { Topology, HOST, DEFAULT_GATEWAY, carrinhoPort, servicePort } from '@brigadeiro/topology';
+import { Topology, DEFAULT_GATEWAY, bindHost, carrinhoPort, hostForPort, servicePort } from '@brigadeiro/topology';
 
 export interface NginxPaths {
   /** Folder nginx may write to: temp files, cache, logs. */
@@ -99,10 +105,14 @@ ${extra}`;
 export function renderNginxConf(t: Topology, p: NginxPaths, o: RenderOptions = {}): string {
   const g = t.gateway ?? DEFAULT_GATEWAY;
   const timeout = { ...DEFAULT_READ_TIMEOUT, ...o.readTimeoutSeconds };
-  const carrinhoServers = Array.from(
-    { length: t.carrinhoInstances },
-    (_, i) => `    server ${HOST}:${carrinhoPort(t, i + 1)} max_fails=2 fail_timeout=5s;`,
-  ).join('\n');
+  const net = t.network;
+  // On a network every upstream is a name Docker's DNS resolves (and re-resolves): needs a shared-memory zone.
+  const resolve = net ? ' resolve' : '';
+  const zone = (name: string) => (net ? `    zone upstream_${name} 64k;\n` : '');
+  const upstreamServer = (port: number) => `${hostForPort(t, port)}:${port}${resolve}`;
+  const carrinhoServers = net
+    ? `    server ${upstreamServer(carrinhoPort(t, 1))} max_fails=2 fail_timeout=5s;`
+    : Array.from({ length: t.carrinhoInstances }, (_, i) => `    server ${upstreamServer(carrinhoPort(t, i + 1))} max_fails=2 fail_timeout=5s;`).join('\n');
   const rateLimited = g.rateLimitRps > 0;
 
   // Non-cached routes: the service echoes the X-Request-Id we sent; when it does not (or nginx answers
@@ -143,7 +153,7 @@ ${echoRequestId}`,
 
   const pedidos = proxyBlock('pedidos', timeout.pedidos, `proxy_next_upstream off;\n${echoRequestId}`);
 
-  const server = `listen ${HOST}:${t.ports.gateway} default_server;
+  const server = `listen ${bindHost(t)}:${t.ports.gateway} default_server;
 server_name _;
 
 proxy_http_version 1.1;
@@ -221,20 +231,20 @@ ${rateLimited ? `  limit_req_zone $binary_remote_addr zone=per_client:10m rate=$
   # nginx creates only the last folder of the path, so it sits directly in the prefix.
   proxy_cache_path ${p.prefix}/cache-catalogo levels=1:2 keys_zone=catalogo:10m max_size=256m inactive=10m use_temp_path=off;
 
-  upstream catalogo {
-    server ${HOST}:${servicePort(t, 'catalogo')};
+${net ? `  # Docker's DNS: every carrinho replica, and new addresses after a restart or a changed scale, within 5 s.\n  resolver ${net.resolver} valid=5s ipv6=off;\n  resolver_timeout 2s;\n` : ''}  upstream catalogo {
+${zone('catalogo')}    server ${upstreamServer(servicePort(t, 'catalogo'))};
     keepalive 64;
     keepalive_requests 100000;
     keepalive_timeout 60s;
   }
   upstream carrinho {
-${carrinhoServers}
+${zone('carrinho')}${carrinhoServers}
     keepalive 64;
     keepalive_requests 100000;
     keepalive_timeout 60s;
   }
   upstream pedidos {
-    server ${HOST}:${servicePort(t, 'pedidos')};
+${zone('pedidos')}    server ${upstreamServer(servicePort(t, 'pedidos'))};
     keepalive 32;
     keepalive_requests 100000;
     keepalive_timeout 60s;

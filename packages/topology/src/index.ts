@@ -51,7 +51,34 @@ export interface Topology {
   replication: { user: string; password: string };
   adminToken: string;
   gateway: GatewaySettings;
+  /**
+   * Set when the components are not all on this machine's loopback: the Docker Compose network, where each
+   * one is a container reached by its compose service name (see COMPOSE_NETWORK). Absent on the native stack.
+   */
+  network?: Network;
 }
+
+/** The compose service names, one per host: the infrastructure, each service and the gateway (nginx). */
+export const COMPONENT_HOSTS = ['etcd', 'pg1', 'pg2', 'haproxy', 'redis', ...SERVICES, 'nginx'] as const;
+export type ComponentHost = (typeof COMPONENT_HOSTS)[number];
+
+/** Where a server binds and under which name each component is reached when they are not on 127.0.0.1. */
+export interface Network {
+  /** The address every server listens on inside its own container. */
+  bind: string;
+  /** Host name of each component (Docker's DNS resolves compose service names). */
+  hosts: Record<ComponentHost, string>;
+  /** The DNS server nginx asks to re-resolve upstreams (scaled carrinho replicas come and go). */
+  resolver: string;
+}
+
+/** docker-compose.yml's network: every component is the compose service of the same name. */
+export const COMPOSE_NETWORK: Network = {
+  bind: '0.0.0.0',
+  hosts: Object.fromEntries(COMPONENT_HOSTS.map((h) => [h, h])) as Record<ComponentHost, string>,
+  // Docker's embedded DNS server, present in every container on a user-defined network.
+  resolver: '127.0.0.11',
+};
 
 /** What the nginx gateway enforces in front of the services (see infra/nginx/render.ts). */
 export interface GatewaySettings {
@@ -101,7 +128,8 @@ function readSize(env: Env, name: string, fallback: number): number {
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * Builds the topology from the environment. Defaults: state in <repo>/.brigadeiro, the ports above,
+ * Builds the topology from the environment. BRIGADEIRO_NETWORK=compose (set in docker-compose.yml) puts every
+ * component at its compose service name instead of 127.0.0.1. Defaults: state in <repo>/.brigadeiro, the ports above,
  * 3 carrinho instances, admin token "brigadeiro-admin" (local use only; set BRIGADEIRO_ADMIN_TOKEN), gateway
  * rate limit 2000 r/s burst 4000 per client and body limit 64k (DEFAULT_GATEWAY).
  */
@@ -118,12 +146,42 @@ export function loadTopology(env: Env = process.env): Topology {
     superuser: { user: 'postgres', password: env.BRIGADEIRO_PG_SUPERUSER_PASSWORD || 'brigadeiro-superuser' },
     replication: { user: 'replicator', password: env.BRIGADEIRO_PG_REPLICATION_PASSWORD || 'brigadeiro-replicator' },
     adminToken: env.BRIGADEIRO_ADMIN_TOKEN || 'brigadeiro-admin',
+    ...(env.BRIGADEIRO_NETWORK === 'compose' ? { network: COMPOSE_NETWORK } : {}),
     gateway: {
       rateLimitRps: readInt(env, 'BRIGADEIRO_RATE_LIMIT_RPS', DEFAULT_GATEWAY.rateLimitRps, 0, 1_000_000),
       rateLimitBurst: readInt(env, 'BRIGADEIRO_RATE_LIMIT_BURST', DEFAULT_GATEWAY.rateLimitBurst, 0, 10_000_000),
       bodyLimitBytes: readSize(env, 'BRIGADEIRO_BODY_LIMIT', DEFAULT_GATEWAY.bodyLimitBytes),
     },
   };
+}
+
+/** Which component listens on a port of the map (carrinho's instances all count as carrinho). */
+function componentOfPort(t: Topology, port: number): ComponentHost | undefined {
+  const p = t.ports;
+  const byPort: [number, ComponentHost][] = [
+    [p.etcdClient, 'etcd'], [p.etcdPeer, 'etcd'], [p.pg1, 'pg1'], [p.patroni1, 'pg1'], [p.pg2, 'pg2'], [p.patroni2, 'pg2'],
+    [p.pgRw, 'haproxy'], [p.pgRo, 'haproxy'], [p.haproxyStats, 'haproxy'], [p.redis, 'redis'], [p.gateway, 'nginx'],
+    ...SERVICES.filter((s) => s !== 'carrinho').map((s): [number, ComponentHost] => [p[s], s]),
+  ];
+  const hit = byPort.find(([n]) => n === port)?.[1];
+  if (hit) return hit;
+  return port > p.carrinhoBase && port <= p.carrinhoBase + MAX_CARRINHO_INSTANCES ? 'carrinho' : undefined;
+}
+
+/**
+ * The host name to reach the component listening on `port`: 127.0.0.1 on the native stack, its compose
+ * service name on the compose network. Throws for a port that is not in the map when there is a network.
+ */
+export function hostForPort(t: Topology, port: number): string {
+  if (!t.network) return HOST;
+  const c = componentOfPort(t, port);
+  if (!c) throw new Error(`port ${port} belongs to no component of the topology`);
+  return t.network.hosts[c];
+}
+
+/** The address servers listen on: 127.0.0.1 natively, the network's bind address (0.0.0.0) in a container. */
+export function bindHost(t: Topology): string {
+  return t.network?.bind ?? HOST;
 }
 
 export function carrinhoPort(t: Topology, instance: number): number {
@@ -135,11 +193,12 @@ export function servicePort(t: Topology, name: ServiceName, instance = 1): numbe
 }
 
 export function serviceUrl(t: Topology, name: ServiceName, instance = 1): string {
-  return `http://${HOST}:${servicePort(t, name, instance)}`;
+  const port = servicePort(t, name, instance);
+  return `http://${hostForPort(t, port)}:${port}`;
 }
 
 export function gatewayUrl(t: Topology): string {
-  return `http://${HOST}:${t.ports.gateway}`;
+  return `http://${hostForPort(t, t.ports.gateway)}:${t.ports.gateway}`;
 }
 
 /** The password of a service's own database role (local stack only; override with BRIGADEIRO_PG_<SERVICE>_PASSWORD). */
@@ -150,15 +209,15 @@ export function dbPassword(name: DbServiceName, env: Env = process.env): string 
 /** A service's connection string: read-write goes to HAProxy's primary endpoint, read-only to its replica endpoint. */
 export function databaseUrl(t: Topology, name: DbServiceName, mode: 'rw' | 'ro' = 'rw', env: Env = process.env): string {
   const port = mode === 'rw' ? t.ports.pgRw : t.ports.pgRo;
-  return `postgresql://${name}:${encodeURIComponent(dbPassword(name, env))}@${HOST}:${port}/${name}`;
+  return `postgresql://${name}:${encodeURIComponent(dbPassword(name, env))}@${hostForPort(t, port)}:${port}/${name}`;
 }
 
 export function superuserUrl(t: Topology, port: number = t.ports.pgRw, database = 'postgres'): string {
-  return `postgresql://${t.superuser.user}:${encodeURIComponent(t.superuser.password)}@${HOST}:${port}/${database}`;
+  return `postgresql://${t.superuser.user}:${encodeURIComponent(t.superuser.password)}@${hostForPort(t, port)}:${port}/${database}`;
 }
 
 export function redisUrl(t: Topology): string {
-  return `redis://${HOST}:${t.ports.redis}`;
+  return `redis://${hostForPort(t, t.ports.redis)}:${t.ports.redis}`;
 }
 
 /**
@@ -170,7 +229,7 @@ export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: En
     NODE_ENV: 'production',
     SERVICE_NAME: name,
     INSTANCE_ID: name === 'carrinho' ? `carrinho-${instance}` : name,
-    HOST,
+    HOST: bindHost(t),
     PORT: String(servicePort(t, name, instance)),
     LOG_LEVEL: env.LOG_LEVEL || 'info',
     ADMIN_TOKEN: t.adminToken,
@@ -179,6 +238,9 @@ export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: En
     case 'catalogo':
       return { ...base, DATABASE_URL: databaseUrl(t, name, 'rw', env), DATABASE_READ_URL: databaseUrl(t, name, 'ro', env) };
     case 'carrinho':
+      // On a network the replicas of carrinho share one environment (docker compose --scale): each container
+      // names itself from its host name (infra/compose/service-entrypoint.sh), so INSTANCE_ID is left out.
+      if (t.network) delete base.INSTANCE_ID;
       return { ...base, REDIS_URL: redisUrl(t), CATALOGO_URL: serviceUrl(t, 'catalogo') };
     case 'pedidos':
       return {
