@@ -92,8 +92,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const stamp = timestamp(started);
   const outDir = path.resolve(opts.outDir ?? path.join(REPO_ROOT, 'reports', stamp));
   const workDir = path.join(t.home, 'bench', `${stamp}-${process.pid}`);
-  fs.mkdirSync(outDir, { recursive: true });
   fs.mkdirSync(workDir, { recursive: true });
+  // Ctrl-C ends the process from the signal handler (bench/lib/processes.ts): the scratch folder goes too.
+  const removeWorkDir = () => fs.rmSync(workDir, { recursive: true, force: true });
+  process.once('exit', removeWorkDir);
 
   const ctx: BenchContext = {
     t,
@@ -133,7 +135,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   } finally {
     for (const cleanup of ctx.cleanups.splice(0)) await cleanup().catch((err: Error) => say(`cleanup failed: ${err.message}`));
     await stopAll();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    removeWorkDir();
+    process.removeListener('exit', removeWorkDir);
   }
   const summary: RunSummary = {
     startedAt: started.toISOString(),

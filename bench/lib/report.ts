@@ -36,7 +36,9 @@ function targetLine(t: Target): string {
   if (!Number.isFinite(t.ratio)) return `- **${t.name}**: not measured (${t.detail})`;
   const met = t.ratio >= t.goal;
   const pct = (x: number) => `${round(x * 100, 1)}%`;
-  const short = met ? '' : ` — **missed by ${pct(t.goal - t.ratio)} of the reference** (reached ${round((t.ratio / t.goal) * 100, 0)}% of the goal). Why: ${t.why ?? 'see the notes'}`;
+  const short = met
+    ? ''
+    : ` — **missed by ${round((t.goal - t.ratio) * 100, 1)} percentage points** (reached ${round((t.ratio / t.goal) * 100, 0)}% of the goal). Why: ${t.why ?? 'see the notes'}`;
   return `- ${met ? 'MET' : 'MISSED'} **${t.name}**: ${pct(t.ratio)} (goal ≥ ${pct(t.goal)}; ${t.detail})${short}`;
 }
 
