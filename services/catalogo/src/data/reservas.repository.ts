@@ -10,7 +10,7 @@
 import type { ItemQuantidade } from '@brigadeiro/contracts';
 import { EstoqueInsuficienteError } from '../domain/erros';
 import { ProdutoIndisponivelError, type ReservaCompleta, type ReservasRepository } from '../domain/reservas';
-import { noBanco, type CatalogoDb } from './clientes';
+import { RETRY_IDEMPOTENTE, noBanco, type CatalogoDb } from './clientes';
 
 interface Linha {
   referencia: string;
@@ -64,6 +64,9 @@ export function createReservasRepository(db: CatalogoDb): ReservasRepository {
           }
           return { criada: true, reserva: deLinha(nova) };
         }, TX),
+        // The whole transaction is idempotent by referencia: one whose COMMIT was lost in a failover is found
+        // by the retry's INSERT ... ON CONFLICT and answered as it is, never applied twice.
+        RETRY_IDEMPOTENTE,
       ),
 
     liberar: (referencia) =>
@@ -83,6 +86,7 @@ export function createReservasRepository(db: CatalogoDb): ReservasRepository {
           }
           return deLinha(liberada);
         }, TX),
+        RETRY_IDEMPOTENTE, // guarded by the status transition: a retried release adds nothing back twice
       ),
   };
 }
