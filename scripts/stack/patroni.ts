@@ -45,7 +45,8 @@ function renderNodeConfig(ctx: StackContext, pgRoot: string, node: PgNode): stri
   return target;
 }
 
-function launchNode(ctx: StackContext, pgRoot: string, node: PgNode): number {
+/** Starts one Patroni node (config rendered from the template) as a detached process with its PID file. */
+export function launchNode(ctx: StackContext, pgRoot: string, node: PgNode): number {
   const yml = renderNodeConfig(ctx, pgRoot, node);
   // As root: `env HOME=... setpriv ... -- patroni <yml>`; env and setpriv exec in place, so the PID we
   // record is Patroni's own (runuser/su would stay around as a parent).
@@ -219,7 +220,7 @@ export async function pgCluster(t: Topology): Promise<PgCluster> {
 }
 
 /** PID of the postmaster of a node, from its data dir's postmaster.pid (first line). */
-function postmasterPid(p: StackPaths, node: PgNode): number | undefined {
+export function postmasterPid(p: StackPaths, node: PgNode): number | undefined {
   try {
     const pid = Number(fs.readFileSync(path.join(p.pgRoot, node, 'postmaster.pid'), 'utf8').split('\n')[0]);
     return Number.isInteger(pid) && pid > 1 && isAlive(pid, 'postgres') ? pid : undefined;

@@ -142,6 +142,12 @@ async function emTransacao<T>(pool: Pool, retry: DbRetryOptions, fn: (c: PoolCli
   return withDbRetry(async () => {
     const c = await pool.connect();
     let broken: Error | undefined;
+    // A checked-out client has no pool listener: its connection dying between two statements (a failover)
+    // would be an unhandled 'error' event that kills the process. The failing query rejects anyway.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
     try {
       await c.query('BEGIN');
       const out = await fn(c);
@@ -152,6 +158,7 @@ async function emTransacao<T>(pool: Pool, retry: DbRetryOptions, fn: (c: PoolCli
       else await c.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      c.off('error', onError);
       c.release(broken);
     }
   }, retry);

@@ -1,0 +1,133 @@
+/**
+ * The other faults, one command each, on the running native stack (`npm run fault -- <fault>`):
+ *
+ *   replica-down          SIGKILL the replica's node (Patroni + PostgreSQL): reads fall back to the primary
+ *   replica-up            start it again and wait until it streams (caught up) as the sync replica
+ *   node-down <pg1|pg2>   SIGKILL that node, whatever its role;  node-up <pg1|pg2>  start it and wait
+ *   redis-restart         stop Redis (SIGTERM) and start it again: carts survive (append-only file)
+ *   catalogo-down         stop catalogo: the gateway serves the catalogue from its stale cache, checkouts 503
+ *   catalogo-up           start it again (waits for /ready)
+ *   carrinho-kill <n>     SIGKILL carrinho instance n: the gateway routes around it
+ *   carrinho-up <n>       start instance n again
+ *   service-down <name> / service-up <name>   the same for any service instance (pedidos, carrinho-2, ...)
+ */
+import type { StackContext } from '../stack/context';
+import {
+  killPgNode,
+  killService,
+  pgRoles,
+  restartRedis,
+  serviceInstance,
+  startPgNode,
+  startService,
+  stopService,
+  waitClusterHealthy,
+} from '../stack/control';
+import { stackPaths } from '../stack/layout';
+import { PG_NODES, type PgNode, pgCluster } from '../stack/patroni';
+import { topologyOfRunningStack } from '../stack/state';
+
+const USAGE = `usage: npm run fault -- <fault>
+  replica-down | replica-up             kill the PostgreSQL replica's node / bring it back (waits until it streams)
+  node-down <pg1|pg2> | node-up <pg1|pg2>
+  redis-restart                         restart Redis (carts survive: append-only file)
+  catalogo-down | catalogo-up           stop / start catalogo (the gateway serves stale catalogue pages)
+  carrinho-kill <n> | carrinho-up <n>   SIGKILL / start carrinho instance n
+  service-down <name> | service-up <name>  any service instance (catalogo, pedidos, carrinho-2, ...)`;
+
+function pgNode(arg: string | undefined): PgNode {
+  if (!arg || !PG_NODES.includes(arg as PgNode)) throw new Error(`expected a node name (${PG_NODES.join(' or ')}), got "${arg ?? ''}"`);
+  return arg as PgNode;
+}
+
+function carrinho(ctx: StackContext, arg: string | undefined): string {
+  const n = Number(arg);
+  if (!Number.isInteger(n) || n < 1 || n > ctx.t.carrinhoInstances) throw new Error(`expected a carrinho instance from 1 to ${ctx.t.carrinhoInstances}, got "${arg ?? ''}"`);
+  return `carrinho-${n}`;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Runs one fault; returns the line to print. */
+export async function runFault(ctx: StackContext, fault: string, arg?: string): Promise<string> {
+  const t0 = Date.now();
+  switch (fault) {
+    case 'replica-down': {
+      const { replica } = await pgRoles(ctx.t);
+      await killPgNode(ctx, replica, 'node');
+      return `replica ${replica} killed (SIGKILL, whole node); reads now fall back to the primary. Bring it back: npm run fault -- replica-up`;
+    }
+    case 'replica-up':
+    case 'node-up': {
+      const target = fault === 'node-up' ? pgNode(arg) : await downNode(ctx);
+      startPgNode(ctx, target);
+      await waitClusterHealthy(ctx, target, 120_000);
+      return `${target} is back, streaming as the synchronous replica (${secs(Date.now() - t0)})`;
+    }
+    case 'node-down': {
+      const node = pgNode(arg);
+      await killPgNode(ctx, node, 'node');
+      return `${node} killed (SIGKILL, whole node)`;
+    }
+    case 'redis-restart': {
+      const r = await restartRedis(ctx);
+      return `Redis restarted (down ${secs(r.downMs)}); carts were kept in its append-only file`;
+    }
+    case 'catalogo-down':
+      await stopService(ctx, 'catalogo');
+      return 'catalogo stopped: the gateway serves cached catalogue pages (stale), checkouts answer 503. Back: npm run fault -- catalogo-up';
+    case 'catalogo-up':
+      await startService(ctx, 'catalogo');
+      return `catalogo is ready (${secs(Date.now() - t0)})`;
+    case 'carrinho-kill': {
+      const name = carrinho(ctx, arg);
+      await killService(ctx, name);
+      return `${name} killed (SIGKILL); the gateway routes carts to the other instances. Back: npm run fault -- carrinho-up ${arg}`;
+    }
+    case 'carrinho-up': {
+      const name = carrinho(ctx, arg);
+      await startService(ctx, name);
+      return `${name} is ready (${secs(Date.now() - t0)})`;
+    }
+    case 'service-down':
+      serviceInstance(ctx.t, arg ?? '');
+      await stopService(ctx, arg!);
+      return `${arg} stopped`;
+    case 'service-up':
+      serviceInstance(ctx.t, arg ?? '');
+      await startService(ctx, arg!);
+      return `${arg} is ready (${secs(Date.now() - t0)})`;
+    default:
+      throw new Error(`unknown fault "${fault}"\n${USAGE}`);
+  }
+}
+
+/** replica-up: the node that is not the running leader. */
+async function downNode(ctx: StackContext): Promise<PgNode> {
+  const c = await pgCluster(ctx.t);
+  const leader = c.members.find((m) => m.role === 'leader' && m.state === 'running')?.name;
+  if (!leader) throw new Error(`no running leader: ${c.error ?? JSON.stringify(c.members)}`);
+  return leader === 'pg1' ? 'pg2' : 'pg1';
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [fault, arg] = argv;
+  if (!fault || fault === '-h' || fault === '--help') {
+    process.stdout.write(USAGE + '\n');
+    return fault ? 0 : 1;
+  }
+  const t = topologyOfRunningStack();
+  const ctx: StackContext = { t, p: stackPaths(t), say: (l) => process.stderr.write(l + '\n') };
+  process.stdout.write((await runFault(ctx, fault, arg)) + '\n');
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`fault: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
