@@ -27,7 +27,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const separacoes = new Separacoes(new SeparacoesRepository(deps.database.pool), new CatalogoReservas(deps.catalogo));
+  const separacoes = new Separacoes(new SeparacoesRepository(deps.database), new CatalogoReservas(deps.catalogo));
   return createServiceApp(
     {
       service: 'estoque',

@@ -24,7 +24,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const notas = new Notas(new NotasRepository(deps.database.pool), deps.emitente);
+  const notas = new Notas(new NotasRepository(deps.database), deps.emitente);
   return createServiceApp(
     {
       service: 'fiscal',

@@ -25,7 +25,7 @@ export interface AppDeps {
 }
 
 export function createApp(deps: AppDeps): Express {
-  const envios = new Envios(new EnviosRepository(deps.database.pool), deps.prefixoRastreio ?? 'BG');
+  const envios = new Envios(new EnviosRepository(deps.database), deps.prefixoRastreio ?? 'BG');
   return createServiceApp(
     {
       service: 'logistica',

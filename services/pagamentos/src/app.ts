@@ -26,7 +26,7 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps): Express {
   const autorizador = 'decidir' in deps.simulacao ? deps.simulacao : autorizadorSimulado(deps.simulacao);
-  const pagamentos = new Pagamentos(new PagamentosRepository(deps.database.pool), autorizador);
+  const pagamentos = new Pagamentos(new PagamentosRepository(deps.database), autorizador);
   return createServiceApp(
     {
       service: 'pagamentos',

@@ -43,6 +43,7 @@ afterAll(async () => {
   for (const f of estados) f.close();
   await database.pool.query('DELETE FROM pagamentos WHERE pedido_id = ANY($1::bigint[])', [usados]);
   await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.pool.query('DELETE FROM estornos_antecipados WHERE pedido_id = ANY($1::bigint[])', [usados]);
   await database.close();
 });
 
@@ -172,6 +173,34 @@ describe('POST /internal/v1/pagamentos/:pedido_id/estorno', () => {
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('not_found');
     expect((await linhas(id)).operacoes).toEqual([{ operacao: 'estornar', resultado: 'inexistente' }]);
+  });
+
+  it('when the estorno arrives before the authorisation (caller timed out and compensated), then the late authorisation is declined', async () => {
+    const a = app();
+    const body = pedido();
+    expect((await request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`)).status).toBe(404);
+    const late = await request(a).post('/internal/v1/pagamentos').send(body);
+    expect(late.status).toBe(402);
+    expect(late.body.details).toMatchObject({ status: 'rejeitado', motivo: expect.stringMatching(/^pedido_cancelado/) });
+    expect((await linhas(body.pedido_id)).pagamentos).toEqual([{ status: 'rejeitado' }]);
+  });
+
+  it('when a slow authorisation and its estorno race, then the order never ends with an approved payment', async () => {
+    const a = app({ latenciaMinMs: 100, latenciaMaxMs: 100, taxaAprovacao: 1 });
+    const bodies = Array.from({ length: 5 }, () => pedido());
+    await Promise.all(
+      bodies.map((body) =>
+        Promise.all([
+          request(a).post('/internal/v1/pagamentos').send(body),
+          new Promise((r) => setTimeout(r, 50)).then(() => request(a).post(`/internal/v1/pagamentos/${body.pedido_id}/estorno`)),
+        ]),
+      ),
+    );
+    for (const body of bodies) {
+      const { pagamentos } = await linhas(body.pedido_id);
+      expect(pagamentos).toHaveLength(1);
+      expect(pagamentos[0].status).not.toBe('aprovado');
+    }
   });
 
   it('when the pedido_id is not a number, then it answers 400 naming params.pedido_id', async () => {

@@ -1,5 +1,5 @@
 /** estoque's tables: one separation per order (pedido_id UNIQUE) and the log of operations. */
-import type { Pool } from 'pg';
+import type { Queryable } from './database';
 import type { ItemQuantidade, Separacao } from '@brigadeiro/contracts';
 
 interface SeparacaoRow {
@@ -30,16 +30,16 @@ export interface Operacao {
 }
 
 export class SeparacoesRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async buscar(pedidoId: number): Promise<Separacao | undefined> {
-    const { rows } = await this.pool.query<SeparacaoRow>(`SELECT ${COLUMNS} FROM separacoes WHERE pedido_id = $1`, [pedidoId]);
+    const { rows } = await this.db.query<SeparacaoRow>(`SELECT ${COLUMNS} FROM separacoes WHERE pedido_id = $1`, [pedidoId]);
     return rows[0] ? toSeparacao(rows[0]) : undefined;
   }
 
   /** Stores the separation unless the order has one already; returns the stored one either way. */
   async inserirSeNova(pedidoId: number, itens: ItemQuantidade[], status: Separacao['status'] = 'separado'): Promise<{ criada: boolean; separacao: Separacao }> {
-    const { rows } = await this.pool.query<SeparacaoRow>(
+    const { rows } = await this.db.query<SeparacaoRow>(
       `INSERT INTO separacoes (pedido_id, itens, status, liberado_em) VALUES ($1, $2::jsonb, $3, CASE WHEN $3 = 'liberado' THEN now() END)
        ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
       [pedidoId, JSON.stringify(itens), status],
@@ -52,7 +52,7 @@ export class SeparacoesRepository {
 
   /** separado -> liberado, once; undefined when it was not separado. */
   async liberarSeSeparada(pedidoId: number): Promise<Separacao | undefined> {
-    const { rows } = await this.pool.query<SeparacaoRow>(
+    const { rows } = await this.db.query<SeparacaoRow>(
       `UPDATE separacoes SET status = 'liberado', liberado_em = now() WHERE pedido_id = $1 AND status = 'separado' RETURNING ${COLUMNS}`,
       [pedidoId],
     );
@@ -60,7 +60,7 @@ export class SeparacoesRepository {
   }
 
   async registrar(op: Operacao): Promise<void> {
-    await this.pool.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
+    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
       op.pedido_id,
       op.operacao,
       op.resultado,

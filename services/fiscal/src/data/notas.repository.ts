@@ -1,5 +1,5 @@
 /** fiscal's tables: one nota fiscal per order (pedido_id UNIQUE), numbers from notas_fiscais_numero_seq, and the log of operations. */
-import type { Pool } from 'pg';
+import type { Queryable } from './database';
 import type { NotaFiscal } from '@brigadeiro/contracts';
 
 interface NotaRow {
@@ -41,21 +41,21 @@ export interface Operacao {
 }
 
 export class NotasRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async buscar(pedidoId: number): Promise<NotaFiscal | undefined> {
-    const { rows } = await this.pool.query<NotaRow>(`SELECT ${COLUMNS} FROM notas_fiscais WHERE pedido_id = $1`, [pedidoId]);
+    const { rows } = await this.db.query<NotaRow>(`SELECT ${COLUMNS} FROM notas_fiscais WHERE pedido_id = $1`, [pedidoId]);
     return rows[0] ? toNota(rows[0]) : undefined;
   }
 
   /** The next invoice number. A number taken by a request that then loses a duplicate race is skipped (a gap), never reused. */
   async proximoNumero(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT nextval('notas_fiscais_numero_seq') AS n`);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT nextval('notas_fiscais_numero_seq') AS n`);
     return Number(rows[0]!.n);
   }
 
   async inserirSeNova(n: NovaNota): Promise<{ criada: boolean; nota: NotaFiscal }> {
-    const { rows } = await this.pool.query<NotaRow>(
+    const { rows } = await this.db.query<NotaRow>(
       `INSERT INTO notas_fiscais (pedido_id, numero, serie, chave_acesso, valor, emitida_em) VALUES ($1, $2, $3, $4, $5::numeric, $6)
        ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
       [n.pedido_id, n.numero, n.serie, n.chave_acesso, n.valor, n.emitida_em],
@@ -67,7 +67,7 @@ export class NotasRepository {
   }
 
   async registrar(op: Operacao): Promise<void> {
-    await this.pool.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
+    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
       op.pedido_id,
       op.operacao,
       op.resultado,

@@ -1,5 +1,5 @@
 /** logistica's tables: one shipment per order (pedido_id UNIQUE) and the log of operations. */
-import type { Pool } from 'pg';
+import type { Queryable } from './database';
 import type { Envio } from '@brigadeiro/contracts';
 
 interface EnvioRow {
@@ -33,10 +33,10 @@ export interface Operacao {
 }
 
 export class EnviosRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: Queryable) {}
 
   async buscar(pedidoId: number): Promise<Envio | undefined> {
-    const { rows } = await this.pool.query<EnvioRow>(`SELECT ${COLUMNS} FROM envios WHERE pedido_id = $1`, [pedidoId]);
+    const { rows } = await this.db.query<EnvioRow>(`SELECT ${COLUMNS} FROM envios WHERE pedido_id = $1`, [pedidoId]);
     return rows[0] ? toEnvio(rows[0]) : undefined;
   }
 
@@ -45,12 +45,12 @@ export class EnviosRepository {
    * with a check digit computed here), so the id is taken first. A loser of a duplicate race leaves a gap.
    */
   async proximoId(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT nextval(pg_get_serial_sequence('envios', 'id')) AS n`);
+    const { rows } = await this.db.query<{ n: string }>(`SELECT nextval(pg_get_serial_sequence('envios', 'id')) AS n`);
     return Number(rows[0]!.n);
   }
 
   async inserirSeNovo(e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string }): Promise<{ criado: boolean; envio: Envio }> {
-    const { rows } = await this.pool.query<EnvioRow>(
+    const { rows } = await this.db.query<EnvioRow>(
       `INSERT INTO envios (id, pedido_id, nota_fiscal_chave, codigo_rastreamento) VALUES ($1, $2, $3, $4)
        ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
       [e.id, e.pedido_id, e.nota_fiscal_chave, e.codigo_rastreamento],
@@ -64,7 +64,7 @@ export class EnviosRepository {
   /** Moves de -> para (stamping the matching column) only if the shipment is in `de`; undefined otherwise. */
   async transitar(pedidoId: number, de: Envio['status'], para: 'enviado' | 'entregue'): Promise<Envio | undefined> {
     const carimbo = para === 'enviado' ? 'despachado_em' : 'entregue_em';
-    const { rows } = await this.pool.query<EnvioRow>(
+    const { rows } = await this.db.query<EnvioRow>(
       `UPDATE envios SET status = $3, ${carimbo} = now() WHERE pedido_id = $1 AND status = $2 RETURNING ${COLUMNS}`,
       [pedidoId, de, para],
     );
@@ -72,7 +72,7 @@ export class EnviosRepository {
   }
 
   async registrar(op: Operacao): Promise<void> {
-    await this.pool.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
+    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
       op.pedido_id,
       op.operacao,
       op.resultado,

@@ -75,10 +75,13 @@ export class Pagamentos {
     return resultado;
   }
 
-  /** Voids an approved payment, once. A declined or already voided one is returned as it is. */
+  /**
+   * Voids an approved payment, once. A declined or already voided one is returned as it is. With no payment
+   * yet it is a 404, and the estorno is remembered: an authorisation still in flight (its caller timed out and
+   * compensated) is then declined when it lands, so a cancelled order is never charged.
+   */
   async estornar(pedidoId: number): Promise<Pagamento> {
-    const estornado = await this.repo.estornarSeAprovado(pedidoId);
-    const pagamento = estornado ?? (await this.repo.buscar(pedidoId));
+    const { estornado, pagamento } = await this.repo.estornar(pedidoId);
     await this.repo.registrar({
       pedido_id: pedidoId,
       operacao: 'estornar',
