@@ -162,6 +162,33 @@ describe('DELETE /internal/v1/reservas/:referencia', () => {
     expect(bad.body.details[0].field).toBe('params.referencia');
   });
 
+  it('when a release comes before its reservation (caller timed out and compensated), then the late reservation takes nothing', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 4 });
+    const referencia = ref();
+    expect((await request(app).delete(`/internal/v1/reservas/${referencia}`)).status).toBe(404);
+    const late = await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: p.id, quantidade: 3 }] });
+    expect(late.status).toBe(200);
+    expect(late.body).toMatchObject({ referencia, status: 'liberada', itens: [] });
+    expect(await estoque(p.id)).toBe(4);
+    expect((await request(app).delete(`/internal/v1/reservas/${referencia}`)).status).toBe(404);
+  });
+
+  it('when reservations and their releases race, then every stock unit comes back', async () => {
+    const c = await f.categoria();
+    const p = await f.produto(c.id, { estoque: 50 });
+    const refs = Array.from({ length: 20 }, () => ref());
+    await Promise.all(
+      refs.flatMap((referencia) => [
+        request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: p.id, quantidade: 2 }] }),
+        request(app).delete(`/internal/v1/reservas/${referencia}`),
+      ]),
+    );
+    // Whatever the order each pair ran in, a final release leaves nothing held.
+    await Promise.all(refs.map((referencia) => request(app).delete(`/internal/v1/reservas/${referencia}`)));
+    expect(await estoque(p.id)).toBe(50);
+  });
+
   it('when the reservation routes are asked under /api, then they do not exist there', async () => {
     expect((await request(app).post('/api/v1/reservas').send({})).status).toBe(404);
   });

@@ -156,6 +156,17 @@ describe('POST /internal/v1/separacoes/:pedido_id/liberacao', () => {
     expect(await produtos.estoque(a)).toBe(4);
   });
 
+  it('when the release comes before the separation (caller timed out and compensated), then the late separation takes no stock', async () => {
+    const a = await produtos.produto(4);
+    const id = pedidoId();
+    expect((await request(app()).post(`/internal/v1/separacoes/${id}/liberacao`)).status).toBe(404);
+    const late = await request(app()).post('/internal/v1/separacoes').send({ pedido_id: id, itens: [{ produto_id: a, quantidade: 2 }] });
+    expect(late.status).toBe(409);
+    expect(late.body.code).toBe('reservation_released');
+    expect(await produtos.estoque(a)).toBe(4);
+    expect(await separacoes(id)).toHaveLength(0);
+  });
+
   it('when neither estoque nor catalogo knows the order, then it answers 404', async () => {
     const id = pedidoId();
     const res = await request(app()).post(`/internal/v1/separacoes/${id}/liberacao`);

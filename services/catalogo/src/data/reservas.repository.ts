@@ -5,7 +5,9 @@
  *   reservations over the same products always lock them in the same order and cannot deadlock. Any
  *   shortfall (or unknown product) throws, which rolls back the row and every decrement made so far.
  * - liberar: the status transition reservada -> liberada is the guard (UPDATE ... WHERE status =
- *   'reservada'), so the stock is added back exactly once however often it is called.
+ *   'reservada'), so the stock is added back exactly once however often it is called. Releasing a referencia
+ *   never reserved leaves a tombstone (status liberada, no items), so a reservation arriving late under it
+ *   (its caller already gave up and compensated) is answered "liberada" and takes no stock.
  */
 import type { ItemQuantidade } from '@brigadeiro/contracts';
 import { EstoqueInsuficienteError } from '../domain/erros';
@@ -70,22 +72,36 @@ export function createReservasRepository(db: CatalogoDb): ReservasRepository {
       ),
 
     liberar: (referencia) =>
-      noBanco(() =>
-        db.write.$transaction(async (tx) => {
-          const [liberada] = await tx.$queryRaw<Linha[]>`
-            UPDATE reservas_estoque SET status = 'liberada', liberado_em = now()
-            WHERE referencia = ${referencia} AND status = 'reservada'
-            RETURNING referencia, status, itens, criado_em, liberado_em`;
-          if (!liberada) {
+      noBanco(
+        () =>
+          db.write.$transaction(async (tx) => {
+            const devolver = async (): Promise<ReservaCompleta | null> => {
+              const [liberada] = await tx.$queryRaw<Linha[]>`
+                UPDATE reservas_estoque SET status = 'liberada', liberado_em = now()
+                WHERE referencia = ${referencia} AND status = 'reservada'
+                RETURNING referencia, status, itens, criado_em, liberado_em`;
+              if (!liberada) return null;
+              for (const item of porProduto(liberada.itens)) {
+                await tx.$executeRaw`UPDATE produtos SET estoque = estoque + ${item.quantidade} WHERE id = ${item.produto_id}`;
+              }
+              return deLinha(liberada);
+            };
+            const liberada = await devolver();
+            if (liberada) return liberada;
+            // Nothing reserved (yet). Leave a tombstone (liberada, no items) under the referencia, so a reservation
+            // still on its way (the caller timed out and is compensating) finds it and takes nothing. If a
+            // reservation is being committed right now, this INSERT waits for it and conflicts: then release it.
+            const [lapide] = await tx.$queryRaw<{ referencia: string }[]>`
+              INSERT INTO reservas_estoque (referencia, status, itens, liberado_em) VALUES (${referencia}, 'liberada', '[]'::jsonb, now())
+              ON CONFLICT (referencia) DO NOTHING RETURNING referencia`;
+            if (lapide) return null;
+            const agora = await devolver();
+            if (agora) return agora;
             const [existente] = await tx.$queryRaw<Linha[]>`
               SELECT referencia, status, itens, criado_em, liberado_em FROM reservas_estoque WHERE referencia = ${referencia}`;
-            return existente ? deLinha(existente) : null;
-          }
-          for (const item of porProduto(liberada.itens)) {
-            await tx.$executeRaw`UPDATE produtos SET estoque = estoque + ${item.quantidade} WHERE id = ${item.produto_id}`;
-          }
-          return deLinha(liberada);
-        }, TX),
+            // A tombstone is "no reservation" to the caller.
+            return existente && existente.itens.length > 0 ? deLinha(existente) : null;
+          }, TX),
         RETRY_IDEMPOTENTE, // guarded by the status transition: a retried release adds nothing back twice
       ),
   };

@@ -6,7 +6,9 @@
  *   details {produto_id, disponivel, solicitado} and nothing reserved; 404 product_not_found; 400 for a bad
  *   body (including a produto_id listed twice).
  * - DELETE /internal/v1/reservas/:referencia -> 200 Reserva with status "liberada" (the stock is given back
- *   once; repeats return it as is); 404 when the referencia is unknown.
+ *   once; repeats return it as is); 404 when the referencia is unknown, which is remembered: a later POST with
+ *   that referencia answers 200 {status: "liberada", itens: []} and reserves nothing (it came after its own
+ *   compensation).
  */
 import { Router } from 'express';
 import { z } from 'zod';
