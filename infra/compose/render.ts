@@ -49,7 +49,7 @@ export function toNetwork(t: Topology, text: string, what: string): string {
     .replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `${hostForPort(t, Number(port))}:${port}`);
   const left = out.split('\n').findIndex((l) => l.includes('127.0.0.1'));
   if (left >= 0) {
-    throw new Error(`${what}: line ${left + 1} still names 127.0.0.1 after the compose rewrite (${out.split('\n')[left].trim()}): teach infra/compose/render.ts toNetwork() this line`);
+    throw new Error(`${what}: line ${left + 1} still names 127.0.0.1 after the compose rewrite (${(out.split('\n')[left] ?? '').trim()}): teach infra/compose/render.ts toNetwork() this line`);
   }
   return out;
 }
