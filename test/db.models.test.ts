@@ -82,7 +82,8 @@ describe('pedidos models', () => {
           valorTotal: '25.80', metodoPagamento: 'pix',
           itens: { create: [{ produtoId: 1, nome: 'Brigadeiro', quantidade: 2, precoUnitario: '4.40' }, { produtoId: 2, nome: 'Bolo', quantidade: 1, precoUnitario: '17.00' }] },
           historico: { create: [{ status: 'pendente', detalhe: 'pedido criado' }] },
-          tarefas: { create: [{ etapa: 'fiscal' }] },
+          // Due far in the future, so the running pedidos worker never claims this test's row.
+          tarefas: { create: [{ etapa: 'fiscal', proximaTentativaEm: new Date(Date.now() + 24 * 3600_000) }] },
         },
       });
       pedidoId = pedido.id;
