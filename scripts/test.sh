@@ -9,7 +9,7 @@ source "$ROOT/scripts/ensure-deps.sh"
 cd "$ROOT"
 
 export BRIGADEIRO_HOME="$ROOT/.brigadeiro/test-stack"
-export BRIGADEIRO_PORT_OFFSET=1000
+export BRIGADEIRO_PORT_OFFSET="${BRIGADEIRO_TEST_PORT_OFFSET:-1000}"  # another offset lets two clones test side by side
 unset BRIGADEIRO_CARRINHO_INSTANCES
 TSX="$ROOT/node_modules/.bin/tsx"
 REPORT="$BRIGADEIRO_HOME/jest.json"
