@@ -9,10 +9,11 @@
  */
 import path from 'node:path';
 import type { StackContext } from '../stack/context';
-import { clusterHealthy, killPgNode, startPgNode, waitClusterHealthy } from '../stack/control';
+import { clusterHealthy } from '../stack/control';
 import { stackPaths } from '../stack/layout';
 import { pgCluster } from '../stack/patroni';
 import { topologyOfRunningStack } from '../stack/state';
+import { nativeHooks } from '../failover/native';
 import { formatReport, writeReport } from '../failover/report';
 import { DEFAULT_OPTIONS, type FailoverOptions, runFailover } from '../failover/run';
 
@@ -54,18 +55,7 @@ async function main(argv: string[]): Promise<number> {
     say(`the cluster is not healthy (${before.error ?? before.members.map((m) => `${m.name}=${m.patroniRole}/${m.state}`).join(', ')}): is the stack running (npm start -- --detach)?`);
     return 1;
   }
-  const result = await runFailover(
-    t,
-    {
-      cluster: () => pgCluster(t),
-      kill: async (node, mode) => (await killPgNode(ctx, node, mode)).at,
-      restart: async (node) => {
-        startPgNode(ctx, node);
-      },
-      waitRejoined: (node, timeoutMs) => waitClusterHealthy(ctx, node, timeoutMs),
-    },
-    { ...o, say },
-  );
+  const result = await runFailover(t, nativeHooks(ctx), { ...o, say });
   process.stdout.write(formatReport(result) + '\n');
   const file = json ?? path.join(t.home, 'failover', `${result.startedAt.replace(/[:.]/g, '-')}.json`);
   process.stdout.write(`JSON report: ${writeReport(result, file)}\n`);

@@ -1,0 +1,44 @@
+/**
+ * The native stack's side of the failover experiment: FailoverHooks over scripts/stack (PID files, the
+ * orchestrator's own launch code), and restoreStack(), which puts a stack a fault left broken back to
+ * normal: both PostgreSQL nodes running (one leader + one streaming sync replica), Redis and every service
+ * instance up. Tests that break the shared test stack call it before they end.
+ */
+import type { StackContext } from '../stack/context';
+import { clusterHealthy, killPgNode, startPgNode, startService, waitClusterHealthy } from '../stack/control';
+import { PG_NODES, pgCluster } from '../stack/patroni';
+import { livePid } from '../stack/process';
+import { REDIS, startRedis } from '../stack/redis';
+import { serviceInstances } from '../stack/services';
+import type { FailoverHooks } from './run';
+
+export function nativeHooks(ctx: StackContext): FailoverHooks {
+  return {
+    cluster: () => pgCluster(ctx.t),
+    kill: async (node, mode) => (await killPgNode(ctx, node, mode)).at,
+    restart: async (node) => {
+      startPgNode(ctx, node);
+    },
+    waitRejoined: (node, timeoutMs) => waitClusterHealthy(ctx, node, timeoutMs),
+  };
+}
+
+/** Starts whatever of the stack is down and waits on real readiness; returns what it had to start. */
+export async function restoreStack(ctx: StackContext): Promise<string[]> {
+  const started: string[] = [];
+  for (const node of PG_NODES) {
+    if (livePid(ctx.p, node) === undefined) {
+      startPgNode(ctx, node);
+      started.push(node);
+    }
+  }
+  if (started.length || !clusterHealthy(await pgCluster(ctx.t))) await waitClusterHealthy(ctx, undefined, 120_000);
+  if (livePid(ctx.p, REDIS) === undefined) {
+    await startRedis(ctx);
+    started.push(REDIS);
+  }
+  const down = serviceInstances(ctx.t).filter((s) => livePid(ctx.p, s.name) === undefined);
+  await Promise.all(down.map((s) => startService(ctx, s.name)));
+  started.push(...down.map((s) => s.name));
+  return started;
+}
