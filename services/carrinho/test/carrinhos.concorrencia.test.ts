@@ -14,9 +14,11 @@ describe('carrinho under concurrent changes through several instances', () => {
   const instances: { svc: TestApp; server: Server; url: string }[] = [];
 
   beforeAll(async () => {
+    // A generous catalogo timeout: on a loaded 2-core machine a slow product check would make an item
+    // unverified (by design), which is not what this test is about.
     catalogo = await fakeCatalogo();
     for (const i of [1, 2, 3]) {
-      const svc = await buildApp({ catalogoUrl: catalogo.url, instance: i, env: { ITEM_MAX_QUANTITY: '1000' } });
+      const svc = await buildApp({ catalogoUrl: catalogo.url, instance: i, env: { ITEM_MAX_QUANTITY: '1000', CATALOGO_TIMEOUT_MS: '10000' } });
       const server = svc.app.listen(0, '127.0.0.1');
       await new Promise<void>((r) => server.once('listening', () => r()));
       instances.push({ svc, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
