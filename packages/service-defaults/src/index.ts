@@ -158,3 +158,6 @@ export function startServer(
     });
   });
 }
+
+/** main.ts mechanics: config-error exit, start-failure exit, signal -> drain -> exit (see ./lifecycle.ts). */
+export { exitOnStartFailure, loadConfigOrExit, type ProcessLike, shutdownOnSignal, type ShutdownOnSignalOptions } from './lifecycle';

@@ -12,7 +12,7 @@ import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { openDatabase } from '../src/data/database';
 import type { Simulacao } from '../src/domain/pagamentos';
-import { novoPedidoId } from './support';
+import { novoPedidoId } from '@brigadeiro/testing';
 
 const t = loadTopology();
 const database = openDatabase(databaseUrl(t, 'pagamentos'), { max: 5 });
@@ -34,16 +34,19 @@ function pedido(extra: Record<string, unknown> = {}) {
 }
 
 async function linhas(pedidoId: number) {
-  const pag = await database.pool.query('SELECT status FROM pagamentos WHERE pedido_id = $1', [pedidoId]);
-  const ops = await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [pedidoId]);
-  return { pagamentos: pag.rows, operacoes: ops.rows };
+  const { prisma } = database;
+  const pagamentos = await prisma.pagamento.findMany({ where: { pedidoId }, select: { status: true } });
+  const operacoes = await prisma.operacao.findMany({ where: { pedidoId }, select: { operacao: true, resultado: true }, orderBy: { id: 'asc' } });
+  return { pagamentos, operacoes };
 }
 
 afterAll(async () => {
   for (const f of estados) f.close();
-  await database.pool.query('DELETE FROM pagamentos WHERE pedido_id = ANY($1::bigint[])', [usados]);
-  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
-  await database.pool.query('DELETE FROM estornos_antecipados WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  const { prisma } = database;
+  const deles = { where: { pedidoId: { in: usados } } };
+  await prisma.pagamento.deleteMany(deles);
+  await prisma.operacao.deleteMany(deles);
+  await prisma.estornoAntecipado.deleteMany(deles);
   await database.close();
 });
 
@@ -199,7 +202,7 @@ describe('POST /internal/v1/pagamentos/:pedido_id/estorno', () => {
     for (const body of bodies) {
       const { pagamentos } = await linhas(body.pedido_id);
       expect(pagamentos).toHaveLength(1);
-      expect(pagamentos[0].status).not.toBe('aprovado');
+      expect(pagamentos[0]?.status).not.toBe('aprovado');
     }
   });
 

@@ -1,33 +1,28 @@
-/** pagamentos' tables: one payment per order (pedido_id UNIQUE) and the log of operations. */
-import type { Database, Queryable } from './database';
+/**
+ * pagamentos' tables through its Prisma client: one payment per order (pedido_id UNIQUE), the estornos that
+ * arrived before their authorisation, and the log of operations. Every call runs through `db.run`, retried
+ * through a failover: each is a read, keyed by pedido_id, or guarded by the current status.
+ */
 import type { Pagamento } from '@brigadeiro/contracts';
-
-interface PagamentoRow {
-  id: string;
-  pedido_id: string;
-  valor: string;
-  metodo: Pagamento['metodo'];
-  status: Pagamento['status'];
-  motivo: string | null;
-  processado_em: Date;
-  estornado_em: Date | null;
-}
+import type { Pagamento as PagamentoRow } from '../generated/prisma/client';
+import type { Database, Prisma } from './database';
 
 /** Why an authorisation that lands after its order's estorno is declined. */
 export const MOTIVO_CANCELADO = 'pedido_cancelado: the order was voided before this authorisation arrived';
 
-const COLUMNS = 'id, pedido_id, valor::text AS valor, metodo, status, motivo, processado_em, estornado_em';
+// The advisory lock makes duplicates wait for each other: give a burst of them time rather than P2028.
+const TX = { maxWait: 10_000, timeout: 15_000 } as const;
 
 function toPagamento(r: PagamentoRow): Pagamento {
   return {
     id: Number(r.id),
-    pedido_id: Number(r.pedido_id),
-    valor: r.valor,
-    metodo: r.metodo,
-    status: r.status,
+    pedido_id: Number(r.pedidoId),
+    valor: r.valor.toFixed(2),
+    metodo: r.metodo as Pagamento['metodo'],
+    status: r.status as Pagamento['status'],
     motivo: r.motivo,
-    processado_em: r.processado_em.toISOString(),
-    estornado_em: r.estornado_em ? r.estornado_em.toISOString() : null,
+    processado_em: r.processadoEm.toISOString(),
+    estornado_em: r.estornadoEm ? r.estornadoEm.toISOString() : null,
   };
 }
 
@@ -46,35 +41,45 @@ export interface Operacao {
   detalhe?: unknown;
 }
 
+type Tx = Prisma.TransactionClient;
+
+async function buscarEm(tx: Tx, pedidoId: number): Promise<Pagamento | undefined> {
+  const row = await tx.pagamento.findUnique({ where: { pedidoId } });
+  return row ? toPagamento(row) : undefined;
+}
+
+// Serialises the authorisation and the estorno of one order (both take it first, in their transaction).
+const travarPedido = (tx: Tx, pedidoId: number) => tx.$executeRaw`SELECT pg_advisory_xact_lock(${pedidoId}::bigint)`;
+
 export class PagamentosRepository {
   constructor(private readonly db: Database) {}
 
-  async buscar(pedidoId: number, q: Queryable = this.db): Promise<Pagamento | undefined> {
-    const { rows } = await q.query<PagamentoRow>(`SELECT ${COLUMNS} FROM pagamentos WHERE pedido_id = $1`, [pedidoId]);
-    return rows[0] ? toPagamento(rows[0]) : undefined;
+  buscar(pedidoId: number): Promise<Pagamento | undefined> {
+    return this.db.run((prisma) => buscarEm(prisma, pedidoId));
   }
 
   /**
    * Stores the decision unless the order already has a payment (a concurrent duplicate won the race):
    * `criado` says which happened, `pagamento` is the one stored either way. When the order was voided before
    * this authorisation arrived (estornos_antecipados), it is stored declined whatever the decision was.
-   * Serialised with `estornar` by an advisory lock on the pedido_id.
+   * Serialised with `estornar` by an advisory lock on the pedido_id. Retried whole: a repeat finds the row.
    */
   inserirSeNovo(p: NovoPagamento): Promise<{ criado: boolean; pagamento: Pagamento }> {
-    return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [p.pedido_id]);
-      const antecipado = await tx.query('SELECT 1 FROM estornos_antecipados WHERE pedido_id = $1', [p.pedido_id]);
-      const [status, motivo] = antecipado.rowCount ? (['rejeitado', MOTIVO_CANCELADO] as const) : [p.status, p.motivo];
-      const { rows } = await tx.query<PagamentoRow>(
-        `INSERT INTO pagamentos (pedido_id, valor, metodo, status, motivo) VALUES ($1, $2::numeric, $3, $4, $5)
-         ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
-        [p.pedido_id, p.valor, p.metodo, status, motivo],
-      );
-      if (rows[0]) return { criado: true, pagamento: toPagamento(rows[0]) };
-      const existente = await this.buscar(p.pedido_id, tx);
-      if (!existente) throw new Error(`payment of order ${p.pedido_id} vanished after a conflicting insert`);
-      return { criado: false, pagamento: existente };
-    });
+    return this.db.run((prisma) =>
+      prisma.$transaction(async (tx) => {
+        await travarPedido(tx, p.pedido_id);
+        const antecipado = await tx.estornoAntecipado.findUnique({ where: { pedidoId: p.pedido_id } });
+        const [status, motivo] = antecipado ? (['rejeitado', MOTIVO_CANCELADO] as const) : [p.status, p.motivo];
+        const [novo] = await tx.pagamento.createManyAndReturn({
+          data: [{ pedidoId: p.pedido_id, valor: p.valor, metodo: p.metodo, status, motivo }],
+          skipDuplicates: true,
+        });
+        if (novo) return { criado: true, pagamento: toPagamento(novo) };
+        const existente = await buscarEm(tx, p.pedido_id);
+        if (!existente) throw new Error(`payment of order ${p.pedido_id} vanished after a conflicting insert`);
+        return { criado: false, pagamento: existente };
+      }, TX),
+    );
   }
 
   /**
@@ -83,25 +88,32 @@ export class PagamentosRepository {
    * still on its way is declined when it lands.
    */
   estornar(pedidoId: number): Promise<{ estornado: boolean; pagamento: Pagamento | undefined }> {
-    return this.db.transaction(async (tx) => {
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [pedidoId]);
-      const { rows } = await tx.query<PagamentoRow>(
-        `UPDATE pagamentos SET status = 'estornado', estornado_em = now() WHERE pedido_id = $1 AND status = 'aprovado' RETURNING ${COLUMNS}`,
-        [pedidoId],
-      );
-      if (rows[0]) return { estornado: true, pagamento: toPagamento(rows[0]) };
-      const pagamento = await this.buscar(pedidoId, tx);
-      if (!pagamento) await tx.query('INSERT INTO estornos_antecipados (pedido_id) VALUES ($1) ON CONFLICT DO NOTHING', [pedidoId]);
-      return { estornado: false, pagamento };
-    });
+    return this.db.run((prisma) =>
+      prisma.$transaction(async (tx) => {
+        await travarPedido(tx, pedidoId);
+        const [estornado] = await tx.pagamento.updateManyAndReturn({
+          where: { pedidoId, status: 'aprovado' },
+          data: { status: 'estornado', estornadoEm: new Date() },
+        });
+        if (estornado) return { estornado: true, pagamento: toPagamento(estornado) };
+        const pagamento = await buscarEm(tx, pedidoId);
+        if (!pagamento) await tx.estornoAntecipado.createMany({ data: [{ pedidoId }], skipDuplicates: true });
+        return { estornado: false, pagamento };
+      }, TX),
+    );
   }
 
+  /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
-      op.pedido_id,
-      op.operacao,
-      op.resultado,
-      op.detalhe === undefined ? null : JSON.stringify(op.detalhe),
-    ]);
+    await this.db.run((prisma) =>
+      prisma.operacao.create({
+        data: {
+          pedidoId: op.pedido_id,
+          operacao: op.operacao,
+          resultado: op.resultado,
+          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
+        },
+      }),
+    );
   }
 }

@@ -1,0 +1,71 @@
+/**
+ * A service's own database through Prisma (Prisma 7 + pg driver adapter), with the failover policy every
+ * service shares: database work retried through a failover (withDbRetry), and a database still unreachable
+ * after the window turned into a fast 503 with Retry-After, never a 500.
+ */
+import { ServiceUnavailableError } from '@brigadeiro/errors';
+import { createPrismaClient, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
+import { type DbRetryOptions, withDbRetry } from './retry';
+
+/** What `openPrismaDatabase` needs of a generated PrismaClient. */
+export interface PrismaLike {
+  $queryRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<unknown>;
+  $disconnect(): Promise<void>;
+}
+
+export interface PrismaDatabaseOptions extends PgPoolOptions {
+  /** Named in the 503's message ("the <service> database is unavailable"). Required. */
+  service: string;
+  /**
+   * The retry policy `run` uses when the caller names none. Default `{ windowMs: 8_000 }`: a failover takes
+   * 5-6 s with the stack's Patroni timing, and 8 s stays under nginx's upstream timeouts.
+   */
+  retry?: DbRetryOptions;
+}
+
+export interface PrismaDatabase<C extends PrismaLike> {
+  /** The service's Prisma client (for repositories; tests may use it to inspect and clean up their rows). */
+  prisma: C;
+  /**
+   * Runs `fn(prisma)` retried through a failover with `retry` (default: the database's policy; `false` for no
+   * retry at all). ONLY for work that is safe to repeat: a read, an idempotent write (keyed, or an update
+   * guarded by the current state), or a whole `$transaction` that is idempotent as a unit; a non-idempotent
+   * write wants `{ retryIf: failedBeforeSend }`. A retryable error that outlasts the window becomes
+   * ServiceUnavailableError (503, Retry-After: 1); any other error propagates unchanged.
+   */
+  run<T>(fn: (prisma: C) => Promise<T>, retry?: DbRetryOptions | false): Promise<T>;
+  /** Resolves when the database answers `SELECT 1` (no retry: readiness must say "not now" at once). */
+  ping(): Promise<void>;
+  /** Disconnects the client and ends its pool. */
+  close(): Promise<void>;
+}
+
+/** Default retry window of `openPrismaDatabase` (ms). */
+export const PRISMA_DATABASE_RETRY: DbRetryOptions = { windowMs: 8_000 };
+
+/**
+ * Opens (lazily: nothing connects before the first query) `PrismaClient` on `url` through
+ * `createPrismaClient` (pool defaults: max 10, connect timeout 2 s, keep-alive; `applicationName` defaults
+ * to `service`), and wraps it with the shared failover policy (see `PrismaDatabase.run`):
+ * `openPrismaDatabase(PrismaClient, config.DATABASE_URL, { service: 'fiscal', max: config.DATABASE_POOL_MAX })`.
+ */
+export function openPrismaDatabase<C extends PrismaLike>(PrismaClient: PrismaClientClass<C>, url: string, opts: PrismaDatabaseOptions): PrismaDatabase<C> {
+  const { service, retry: padrao = PRISMA_DATABASE_RETRY, ...pool } = opts;
+  const prisma = createPrismaClient(PrismaClient, url, { applicationName: service, ...pool });
+  return {
+    prisma,
+    async run<T>(fn: (prisma: C) => Promise<T>, retry?: DbRetryOptions | false): Promise<T> {
+      const politica = retry ?? padrao;
+      try {
+        return politica === false ? await fn(prisma) : await withDbRetry(() => fn(prisma), politica);
+      } catch (err) {
+        if (isRetryableDbError(err)) throw new ServiceUnavailableError(`the ${service} database is unavailable; retry shortly`, 1);
+        throw err;
+      }
+    },
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    close: () => prisma.$disconnect(),
+  };
+}
