@@ -12,7 +12,7 @@ import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { CNPJ_DEMO } from '../src/config';
 import { openDatabase } from '../src/data/database';
-import { novoPedidoId } from './support';
+import { novoPedidoId } from '@brigadeiro/testing';
 
 const t = loadTopology();
 const database = openDatabase(databaseUrl(t, 'fiscal'), { max: 5 });
@@ -41,13 +41,13 @@ function pedido(valor = '99.90') {
 }
 
 async function notas(pedidoId: number) {
-  return (await database.pool.query('SELECT numero FROM notas_fiscais WHERE pedido_id = $1', [pedidoId])).rows;
+  return database.prisma.notaFiscal.findMany({ where: { pedidoId }, select: { numero: true } });
 }
 
 afterAll(async () => {
   for (const f of estados) f.close();
-  await database.pool.query('DELETE FROM notas_fiscais WHERE pedido_id = ANY($1::bigint[])', [usados]);
-  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.prisma.notaFiscal.deleteMany({ where: { pedidoId: { in: usados } } });
+  await database.prisma.operacao.deleteMany({ where: { pedidoId: { in: usados } } });
   await database.close();
 });
 
@@ -64,8 +64,8 @@ describe('POST /internal/v1/notas', () => {
     expect(nota.chave_acesso.slice(20, 22)).toBe('55');
     expect(nota.chave_acesso.slice(22, 25)).toBe('001');
     expect(Number(nota.chave_acesso.slice(25, 34))).toBe(nota.numero);
-    const ops = await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1', [body.pedido_id]);
-    expect(ops.rows).toEqual([{ operacao: 'emitir', resultado: 'emitida' }]);
+    const ops = await database.prisma.operacao.findMany({ where: { pedidoId: body.pedido_id }, select: { operacao: true, resultado: true } });
+    expect(ops).toEqual([{ operacao: 'emitir', resultado: 'emitida' }]);
   });
 
   it('when two orders get notas, then the second number is greater than the first', async () => {

@@ -1,26 +1,20 @@
-/** fiscal's tables: one nota fiscal per order (pedido_id UNIQUE), numbers from notas_fiscais_numero_seq, and the log of operations. */
-import type { Queryable } from './database';
+/**
+ * fiscal's tables through its Prisma client: one nota fiscal per order (pedido_id UNIQUE), numbers from
+ * notas_fiscais_numero_seq, and the log of operations. Every call runs through `db.run`, retried through a
+ * failover: each is a read, keyed by pedido_id, or a nextval whose number is at worst skipped (a gap).
+ */
 import type { NotaFiscal } from '@brigadeiro/contracts';
-
-interface NotaRow {
-  pedido_id: string;
-  numero: string;
-  serie: number;
-  chave_acesso: string;
-  valor: string;
-  emitida_em: Date;
-}
-
-const COLUMNS = 'pedido_id, numero, serie, chave_acesso, valor::text AS valor, emitida_em';
+import type { NotaFiscal as NotaRow } from '../generated/prisma/client';
+import type { Database, Prisma } from './database';
 
 function toNota(r: NotaRow): NotaFiscal {
   return {
-    pedido_id: Number(r.pedido_id),
+    pedido_id: Number(r.pedidoId),
     numero: Number(r.numero),
     serie: r.serie,
-    chave_acesso: r.chave_acesso,
-    valor: r.valor,
-    emitida_em: r.emitida_em.toISOString(),
+    chave_acesso: r.chaveAcesso,
+    valor: r.valor.toFixed(2),
+    emitida_em: r.emitidaEm.toISOString(),
   };
 }
 
@@ -41,37 +35,45 @@ export interface Operacao {
 }
 
 export class NotasRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Database) {}
 
   async buscar(pedidoId: number): Promise<NotaFiscal | undefined> {
-    const { rows } = await this.db.query<NotaRow>(`SELECT ${COLUMNS} FROM notas_fiscais WHERE pedido_id = $1`, [pedidoId]);
-    return rows[0] ? toNota(rows[0]) : undefined;
+    const row = await this.db.run((prisma) => prisma.notaFiscal.findUnique({ where: { pedidoId } }));
+    return row ? toNota(row) : undefined;
   }
 
   /** The next invoice number. A number taken by a request that then loses a duplicate race is skipped (a gap), never reused. */
   async proximoNumero(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT nextval('notas_fiscais_numero_seq') AS n`);
-    return Number(rows[0]!.n);
+    // nextval has no Prisma equivalent (the column default would only apply on insert, and the key needs the number first).
+    const [row] = await this.db.run((prisma) => prisma.$queryRaw<{ n: bigint }[]>`SELECT nextval('notas_fiscais_numero_seq') AS n`);
+    return Number(row!.n);
   }
 
+  /** Stores the nota unless the order has one already (ON CONFLICT DO NOTHING); returns the stored one either way. */
   async inserirSeNova(n: NovaNota): Promise<{ criada: boolean; nota: NotaFiscal }> {
-    const { rows } = await this.db.query<NotaRow>(
-      `INSERT INTO notas_fiscais (pedido_id, numero, serie, chave_acesso, valor, emitida_em) VALUES ($1, $2, $3, $4, $5::numeric, $6)
-       ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [n.pedido_id, n.numero, n.serie, n.chave_acesso, n.valor, n.emitida_em],
+    const [nova] = await this.db.run((prisma) =>
+      prisma.notaFiscal.createManyAndReturn({
+        data: [{ pedidoId: n.pedido_id, numero: n.numero, serie: n.serie, chaveAcesso: n.chave_acesso, valor: n.valor, emitidaEm: n.emitida_em }],
+        skipDuplicates: true,
+      }),
     );
-    if (rows[0]) return { criada: true, nota: toNota(rows[0]) };
+    if (nova) return { criada: true, nota: toNota(nova) };
     const existente = await this.buscar(n.pedido_id);
     if (!existente) throw new Error(`nota of order ${n.pedido_id} vanished after a conflicting insert`);
     return { criada: false, nota: existente };
   }
 
+  /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
-      op.pedido_id,
-      op.operacao,
-      op.resultado,
-      op.detalhe === undefined ? null : JSON.stringify(op.detalhe),
-    ]);
+    await this.db.run((prisma) =>
+      prisma.operacao.create({
+        data: {
+          pedidoId: op.pedido_id,
+          operacao: op.operacao,
+          resultado: op.resultado,
+          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
+        },
+      }),
+    );
   }
 }
