@@ -12,7 +12,7 @@ import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { openDatabase } from '../src/data/database';
-import { novoPedidoId } from './support';
+import { novoPedidoId } from '@brigadeiro/testing';
 
 const t = loadTopology();
 const database = openDatabase(databaseUrl(t, 'logistica'), { max: 5 });
@@ -35,13 +35,13 @@ function pedido() {
 }
 
 async function operacoes(pedidoId: number) {
-  return (await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [pedidoId])).rows;
+  return database.prisma.operacao.findMany({ where: { pedidoId }, select: { operacao: true, resultado: true }, orderBy: { id: 'asc' } });
 }
 
 afterAll(async () => {
   for (const f of estados) f.close();
-  await database.pool.query('DELETE FROM envios WHERE pedido_id = ANY($1::bigint[])', [usados]);
-  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.prisma.envio.deleteMany({ where: { pedidoId: { in: usados } } });
+  await database.prisma.operacao.deleteMany({ where: { pedidoId: { in: usados } } });
   await database.close();
 });
 
@@ -72,8 +72,7 @@ describe('POST /internal/v1/envios', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => request(a).post('/internal/v1/envios').send(body)));
     expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(answers.map((r) => r.body.codigo_rastreamento)).size).toBe(1);
-    const rows = await database.pool.query('SELECT 1 FROM envios WHERE pedido_id = $1', [body.pedido_id]);
-    expect(rows.rowCount).toBe(1);
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(1);
   });
 
   it('when the NF-e key has a wrong check digit, then it answers 400 naming nota_fiscal_chave and creates nothing', async () => {
@@ -82,7 +81,7 @@ describe('POST /internal/v1/envios', () => {
     const res = await request(app()).post('/internal/v1/envios').send({ ...body, nota_fiscal_chave: wrong });
     expect(res.status).toBe(400);
     expect(res.body.details[0].field).toBe('body.nota_fiscal_chave');
-    expect((await database.pool.query('SELECT 1 FROM envios WHERE pedido_id = $1', [body.pedido_id])).rowCount).toBe(0);
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(0);
   });
 
   it('when the body misses the key, then it answers 400 naming it', async () => {
@@ -129,8 +128,8 @@ describe('despacho and entrega', () => {
     const res = await request(a).post(`/internal/v1/envios/${body.pedido_id}/entrega`);
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ code: 'invalid_transition', details: { status: 'aguardando_envio', requer: 'enviado' } });
-    const row = await database.pool.query('SELECT status FROM envios WHERE pedido_id = $1', [body.pedido_id]);
-    expect(row.rows).toEqual([{ status: 'aguardando_envio' }]);
+    const rows = await database.prisma.envio.findMany({ where: { pedidoId: body.pedido_id }, select: { status: true } });
+    expect(rows).toEqual([{ status: 'aguardando_envio' }]);
   });
 
   it('when the order has no shipment, then despacho and entrega answer 404', async () => {

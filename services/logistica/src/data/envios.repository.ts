@@ -1,27 +1,22 @@
-/** logistica's tables: one shipment per order (pedido_id UNIQUE) and the log of operations. */
-import type { Queryable } from './database';
+/**
+ * logistica's tables through its Prisma client: one shipment per order (pedido_id UNIQUE) and the log of
+ * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
+ * pedido_id, guarded by the current status, or a nextval whose id is at worst skipped (a gap).
+ */
 import type { Envio } from '@brigadeiro/contracts';
+import type { Envio as EnvioRow } from '../generated/prisma/client';
+import type { Database, Prisma } from './database';
 
-interface EnvioRow {
-  pedido_id: string;
-  codigo_rastreamento: string;
-  status: Envio['status'];
-  criado_em: Date;
-  despachado_em: Date | null;
-  entregue_em: Date | null;
-}
-
-const COLUMNS = 'pedido_id, codigo_rastreamento, status, criado_em, despachado_em, entregue_em';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function toEnvio(r: EnvioRow): Envio {
   return {
-    pedido_id: Number(r.pedido_id),
-    codigo_rastreamento: r.codigo_rastreamento,
-    status: r.status,
-    criado_em: r.criado_em.toISOString(),
-    despachado_em: iso(r.despachado_em),
-    entregue_em: iso(r.entregue_em),
+    pedido_id: Number(r.pedidoId),
+    codigo_rastreamento: r.codigoRastreamento,
+    status: r.status as Envio['status'],
+    criado_em: r.criadoEm.toISOString(),
+    despachado_em: iso(r.despachadoEm),
+    entregue_em: iso(r.entregueEm),
   };
 }
 
@@ -33,11 +28,11 @@ export interface Operacao {
 }
 
 export class EnviosRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Database) {}
 
   async buscar(pedidoId: number): Promise<Envio | undefined> {
-    const { rows } = await this.db.query<EnvioRow>(`SELECT ${COLUMNS} FROM envios WHERE pedido_id = $1`, [pedidoId]);
-    return rows[0] ? toEnvio(rows[0]) : undefined;
+    const row = await this.db.run((prisma) => prisma.envio.findUnique({ where: { pedidoId } }));
+    return row ? toEnvio(row) : undefined;
   }
 
   /**
@@ -45,17 +40,19 @@ export class EnviosRepository {
    * with a check digit computed here), so the id is taken first. A loser of a duplicate race leaves a gap.
    */
   async proximoId(): Promise<number> {
-    const { rows } = await this.db.query<{ n: string }>(`SELECT nextval(pg_get_serial_sequence('envios', 'id')) AS n`);
-    return Number(rows[0]!.n);
+    const [row] = await this.db.run((prisma) => prisma.$queryRaw<{ n: bigint }[]>`SELECT nextval(pg_get_serial_sequence('envios', 'id')) AS n`);
+    return Number(row!.n);
   }
 
+  /** Stores the shipment unless the order has one already (ON CONFLICT DO NOTHING); returns the stored one either way. */
   async inserirSeNovo(e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string }): Promise<{ criado: boolean; envio: Envio }> {
-    const { rows } = await this.db.query<EnvioRow>(
-      `INSERT INTO envios (id, pedido_id, nota_fiscal_chave, codigo_rastreamento) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [e.id, e.pedido_id, e.nota_fiscal_chave, e.codigo_rastreamento],
+    const [novo] = await this.db.run((prisma) =>
+      prisma.envio.createManyAndReturn({
+        data: [{ id: e.id, pedidoId: e.pedido_id, notaFiscalChave: e.nota_fiscal_chave, codigoRastreamento: e.codigo_rastreamento }],
+        skipDuplicates: true,
+      }),
     );
-    if (rows[0]) return { criado: true, envio: toEnvio(rows[0]) };
+    if (novo) return { criado: true, envio: toEnvio(novo) };
     const existente = await this.buscar(e.pedido_id);
     if (!existente) throw new Error(`shipment of order ${e.pedido_id} vanished after a conflicting insert`);
     return { criado: false, envio: existente };
@@ -63,20 +60,27 @@ export class EnviosRepository {
 
   /** Moves de -> para (stamping the matching column) only if the shipment is in `de`; undefined otherwise. */
   async transitar(pedidoId: number, de: Envio['status'], para: 'enviado' | 'entregue'): Promise<Envio | undefined> {
-    const carimbo = para === 'enviado' ? 'despachado_em' : 'entregue_em';
-    const { rows } = await this.db.query<EnvioRow>(
-      `UPDATE envios SET status = $3, ${carimbo} = now() WHERE pedido_id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-      [pedidoId, de, para],
+    const agora = new Date();
+    const [row] = await this.db.run((prisma) =>
+      prisma.envio.updateManyAndReturn({
+        where: { pedidoId, status: de },
+        data: para === 'enviado' ? { status: para, despachadoEm: agora } : { status: para, entregueEm: agora },
+      }),
     );
-    return rows[0] ? toEnvio(rows[0]) : undefined;
+    return row ? toEnvio(row) : undefined;
   }
 
+  /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
-      op.pedido_id,
-      op.operacao,
-      op.resultado,
-      op.detalhe === undefined ? null : JSON.stringify(op.detalhe),
-    ]);
+    await this.db.run((prisma) =>
+      prisma.operacao.create({
+        data: {
+          pedidoId: op.pedido_id,
+          operacao: op.operacao,
+          resultado: op.resultado,
+          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
+        },
+      }),
+    );
   }
 }
