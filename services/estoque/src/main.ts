@@ -1,10 +1,9 @@
 /** estoque's entry point: the only place that reads process.env, listens and handles signals. */
 import { createFaultState } from '@brigadeiro/chaos';
-import { ConfigError } from '@brigadeiro/config';
 import { Downstream } from '@brigadeiro/http-client';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
-import { startServer } from '@brigadeiro/service-defaults';
+import { exitOnStartFailure, loadConfigOrExit, shutdownOnSignal, startServer } from '@brigadeiro/service-defaults';
 import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { openDatabase } from './data/database';
@@ -30,26 +29,11 @@ async function main(config: Config): Promise<void> {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     closers: [async () => catalogo.shutdown(), () => database.close()],
   });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      // A closer that hangs must not keep the process alive forever.
-      setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5_000).unref();
-      // Requests held by an injected hang would otherwise keep the drain waiting until the forced exit.
-      faults.close();
-      void server.shutdown(signal).then(() => process.exit(0));
-    });
-  }
+  // Requests held by an injected hang would otherwise keep the drain waiting until the forced exit.
+  const stop = shutdownOnSignal(server, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS, beforeDrain: () => faults.close() });
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
-let config: Config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`estoque: ${err.message}\n`);
-  process.exit(1);
-}
-main(config).catch((err: unknown) => {
-  process.stderr.write(`estoque: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+const config = loadConfigOrExit('estoque', () => loadConfig(process.env));
+main(config).catch(exitOnStartFailure('estoque'));

@@ -13,7 +13,8 @@ import { createMetrics, type Metrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology, serviceUrl } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { openDatabase } from '../src/data/database';
-import { closedPort, novoPedidoId, produtosDeTeste } from './support';
+import { closedPort, novoPedidoId } from '@brigadeiro/testing';
+import { produtosDeTeste } from './support';
 
 const t = loadTopology();
 const database = openDatabase(databaseUrl(t, 'estoque'), { max: 10 });
@@ -40,11 +41,11 @@ function pedidoId(): number {
 }
 
 async function separacoes(id: number) {
-  return (await database.pool.query('SELECT status FROM separacoes WHERE pedido_id = $1', [id])).rows;
+  return database.prisma.separacao.findMany({ where: { pedidoId: id }, select: { status: true } });
 }
 
 async function operacoes(id: number) {
-  return (await database.pool.query('SELECT operacao, resultado FROM operacoes WHERE pedido_id = $1 ORDER BY id', [id])).rows;
+  return database.prisma.operacao.findMany({ where: { pedidoId: id }, select: { operacao: true, resultado: true }, orderBy: { id: 'asc' } });
 }
 
 afterEach(async () => {
@@ -54,8 +55,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await database.pool.query('DELETE FROM separacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
-  await database.pool.query('DELETE FROM operacoes WHERE pedido_id = ANY($1::bigint[])', [usados]);
+  await database.prisma.separacao.deleteMany({ where: { pedidoId: { in: usados } } });
+  await database.prisma.operacao.deleteMany({ where: { pedidoId: { in: usados } } });
   await Promise.all([database.close(), produtos.close()]);
 });
 

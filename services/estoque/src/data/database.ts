@@ -1,46 +1,12 @@
-/** estoque's own database: one pg pool (packages/db defaults: connect timeout 2 s, keep-alive). */
-import { createPgPool, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
-import { ServiceUnavailableError } from '@brigadeiro/errors';
-import type { Pool, QueryResult, QueryResultRow } from 'pg';
+/** estoque's own database: its generated Prisma client with the shared failover policy (@brigadeiro/db openPrismaDatabase). */
+import { openPrismaDatabase, type PgPoolOptions, type PrismaDatabase } from '@brigadeiro/db';
+import { PrismaClient } from '../generated/prisma/client';
 
-/** How long one statement keeps being retried while the database is unreachable (a failover takes 5-6 s). */
-const RETRY_WINDOW_MS = 8_000;
+export { Prisma } from '../generated/prisma/client';
 
-/** What the repositories use: one statement at a time. */
-export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
-}
+export type Database = PrismaDatabase<PrismaClient>;
 
-export interface Database extends Queryable {
-  pool: Pool;
-  /** Resolves when the database answers `SELECT 1`. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
-
-const SERVICE = 'estoque';
-
-export function openDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Database {
-  const pool = createPgPool(url, { applicationName: 'estoque', ...opts });
-  return {
-    pool,
-    /**
-     * Runs one statement, retried through a failover (packages/db withDbRetry). Safe because every statement of
-     * this service is idempotent (keyed by pedido_id, or an UPDATE guarded by the current status); the operation
-     * log's INSERT is the exception, and a retry there at worst logs a line twice. A database still unreachable
-     * after the window is a 503 with Retry-After, never a 500.
-     */
-    async query<R extends QueryResultRow = QueryResultRow>(text: string, params?: unknown[]) {
-      try {
-        return await withDbRetry(() => pool.query<R>(text, params), { windowMs: RETRY_WINDOW_MS });
-      } catch (err) {
-        if (isRetryableDbError(err)) throw new ServiceUnavailableError(`the ${SERVICE} database is unavailable; retry shortly`, 1);
-        throw err;
-      }
-    },
-    async ping() {
-      await pool.query('SELECT 1');
-    },
-    close: () => pool.end(),
-  };
+/** Connects lazily; `run` retries through a failover for 8 s, then answers 503 (see openPrismaDatabase). */
+export function openDatabase(url: string, opts: Pick<PgPoolOptions, 'max' | 'onIdleError'> = {}): Database {
+  return openPrismaDatabase(PrismaClient, url, { service: 'estoque', ...opts });
 }

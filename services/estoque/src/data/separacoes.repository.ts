@@ -1,24 +1,20 @@
-/** estoque's tables: one separation per order (pedido_id UNIQUE) and the log of operations. */
-import type { Queryable } from './database';
+/**
+ * estoque's tables through its Prisma client: one separation per order (pedido_id UNIQUE) and the log of
+ * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
+ * pedido_id, or guarded by the current status.
+ */
 import type { ItemQuantidade, Separacao } from '@brigadeiro/contracts';
-
-interface SeparacaoRow {
-  pedido_id: string;
-  status: Separacao['status'];
-  itens: ItemQuantidade[];
-  criado_em: Date;
-  liberado_em: Date | null;
-}
-
-const COLUMNS = 'pedido_id, status, itens, criado_em, liberado_em';
+import type { Separacao as SeparacaoRow } from '../generated/prisma/client';
+import type { Database, Prisma } from './database';
 
 function toSeparacao(r: SeparacaoRow): Separacao {
   return {
-    pedido_id: Number(r.pedido_id),
-    status: r.status,
-    itens: r.itens,
-    criado_em: r.criado_em.toISOString(),
-    liberado_em: r.liberado_em ? r.liberado_em.toISOString() : null,
+    pedido_id: Number(r.pedidoId),
+    status: r.status as Separacao['status'],
+    // jsonb written only by inserirSeNova, from validated ItemQuantidade[] (and CHECKed to be an array).
+    itens: r.itens as ItemQuantidade[],
+    criado_em: r.criadoEm.toISOString(),
+    liberado_em: r.liberadoEm ? r.liberadoEm.toISOString() : null,
   };
 }
 
@@ -30,21 +26,22 @@ export interface Operacao {
 }
 
 export class SeparacoesRepository {
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Database) {}
 
   async buscar(pedidoId: number): Promise<Separacao | undefined> {
-    const { rows } = await this.db.query<SeparacaoRow>(`SELECT ${COLUMNS} FROM separacoes WHERE pedido_id = $1`, [pedidoId]);
-    return rows[0] ? toSeparacao(rows[0]) : undefined;
+    const row = await this.db.run((prisma) => prisma.separacao.findUnique({ where: { pedidoId } }));
+    return row ? toSeparacao(row) : undefined;
   }
 
-  /** Stores the separation unless the order has one already; returns the stored one either way. */
+  /** Stores the separation unless the order has one already (ON CONFLICT DO NOTHING); returns the stored one either way. */
   async inserirSeNova(pedidoId: number, itens: ItemQuantidade[], status: Separacao['status'] = 'separado'): Promise<{ criada: boolean; separacao: Separacao }> {
-    const { rows } = await this.db.query<SeparacaoRow>(
-      `INSERT INTO separacoes (pedido_id, itens, status, liberado_em) VALUES ($1, $2::jsonb, $3, CASE WHEN $3 = 'liberado' THEN now() END)
-       ON CONFLICT (pedido_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [pedidoId, JSON.stringify(itens), status],
+    const [nova] = await this.db.run((prisma) =>
+      prisma.separacao.createManyAndReturn({
+        data: [{ pedidoId, itens, status, liberadoEm: status === 'liberado' ? new Date() : null }],
+        skipDuplicates: true,
+      }),
     );
-    if (rows[0]) return { criada: true, separacao: toSeparacao(rows[0]) };
+    if (nova) return { criada: true, separacao: toSeparacao(nova) };
     const existente = await this.buscar(pedidoId);
     if (!existente) throw new Error(`separation of order ${pedidoId} vanished after a conflicting insert`);
     return { criada: false, separacao: existente };
@@ -52,19 +49,23 @@ export class SeparacoesRepository {
 
   /** separado -> liberado, once; undefined when it was not separado. */
   async liberarSeSeparada(pedidoId: number): Promise<Separacao | undefined> {
-    const { rows } = await this.db.query<SeparacaoRow>(
-      `UPDATE separacoes SET status = 'liberado', liberado_em = now() WHERE pedido_id = $1 AND status = 'separado' RETURNING ${COLUMNS}`,
-      [pedidoId],
+    const [row] = await this.db.run((prisma) =>
+      prisma.separacao.updateManyAndReturn({ where: { pedidoId, status: 'separado' }, data: { status: 'liberado', liberadoEm: new Date() } }),
     );
-    return rows[0] ? toSeparacao(rows[0]) : undefined;
+    return row ? toSeparacao(row) : undefined;
   }
 
+  /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.query('INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4)', [
-      op.pedido_id,
-      op.operacao,
-      op.resultado,
-      op.detalhe === undefined ? null : JSON.stringify(op.detalhe),
-    ]);
+    await this.db.run((prisma) =>
+      prisma.operacao.create({
+        data: {
+          pedidoId: op.pedido_id,
+          operacao: op.operacao,
+          resultado: op.resultado,
+          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
+        },
+      }),
+    );
   }
 }
