@@ -17,7 +17,14 @@ import { CARRINHOS_PATH, carrinhosRouter } from './routes/carrinhos.router';
 
 export type AppConfig = Pick<
   Config,
-  'SERVICE_NAME' | 'INSTANCE_ID' | 'CART_TTL_SECONDS' | 'CART_MAX_ITEMS' | 'ITEM_MAX_QUANTITY' | 'BODY_LIMIT_BYTES'
+  | 'SERVICE_NAME'
+  | 'INSTANCE_ID'
+  | 'CART_TTL_SECONDS'
+  | 'CART_MAX_ITEMS'
+  | 'ITEM_MAX_QUANTITY'
+  | 'BODY_LIMIT_BYTES'
+  | 'CATALOGO_CACHE_TTL_MS'
+  | 'CATALOGO_CACHE_MAX_ENTRIES'
 >;
 
 export interface AppDeps {
@@ -53,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   const unverified = unverifiedCounter(metrics);
   const service = new CarrinhoService({
     repo,
-    catalogo: new CatalogoClient(deps.catalogo),
+    catalogo: new CatalogoClient(deps.catalogo, { ttlMs: config.CATALOGO_CACHE_TTL_MS, maxEntries: config.CATALOGO_CACHE_MAX_ENTRIES }),
     maxQuantity: config.ITEM_MAX_QUANTITY,
     maxItems: config.CART_MAX_ITEMS,
     onNaoVerificado: (produtoId, motivo) => {

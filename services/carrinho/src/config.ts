@@ -29,6 +29,13 @@ export const configSchema = baseConfigSchema.extend({
   CATALOGO_BREAKER_RESET_MS: positiveInt(5_000),
   /** Length of the breaker's rolling statistics window. Default 10000 ms. */
   CATALOGO_BREAKER_WINDOW_MS: positiveInt(10_000),
+  /**
+   * How long catalogo's word on a product (name, price, active) is reused by this instance before asking
+   * again. Default 2000 ms; 0 asks catalogo on every add. Only answers are cached (never "unavailable").
+   */
+  CATALOGO_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  /** Products kept in that cache at most (the oldest entry goes first). Default 10000. */
+  CATALOGO_CACHE_MAX_ENTRIES: positiveInt(10_000),
 });
 export type Config = z.infer<typeof configSchema>;
 

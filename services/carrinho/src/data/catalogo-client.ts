@@ -24,10 +24,62 @@ const produtoSchema = z.object({
   ativo: z.boolean().optional(),
 });
 
+export interface CatalogoCacheOptions {
+  /** How long an answer is reused, ms; 0 turns the cache (and the sharing of in-flight calls) off. */
+  ttlMs: number;
+  /** Entries kept at most; past it the oldest one is dropped. */
+  maxEntries: number;
+  /** Clock, injectable for tests. */
+  now?: () => number;
+}
+
+type Cacheable = Exclude<Verificacao, { resultado: 'indisponivel' }>;
+
 export class CatalogoClient {
-  constructor(private readonly downstream: Downstream) {}
+  /** Insertion-ordered, so the first key is the oldest entry. */
+  private readonly cache = new Map<number, { expira: number; verificacao: Cacheable }>();
+  private readonly emVoo = new Map<number, Promise<Verificacao>>();
+  private readonly opts: Required<CatalogoCacheOptions>;
+
+  constructor(
+    private readonly downstream: Downstream,
+    opts: CatalogoCacheOptions = { ttlMs: 0, maxEntries: 1 },
+  ) {
+    this.opts = { now: Date.now, ...opts };
+  }
 
   async verificar(produtoId: number): Promise<Verificacao> {
+    if (this.opts.ttlMs <= 0) return this.perguntar(produtoId);
+    const agora = this.opts.now();
+    const guardado = this.cache.get(produtoId);
+    if (guardado && guardado.expira > agora) return guardado.verificacao;
+    const emVoo = this.emVoo.get(produtoId);
+    if (emVoo) return emVoo;
+    const pergunta = this.perguntar(produtoId).then(
+      (v) => {
+        this.emVoo.delete(produtoId);
+        if (v.resultado !== 'indisponivel') this.guardar(produtoId, v);
+        return v;
+      },
+      (err: unknown) => {
+        this.emVoo.delete(produtoId);
+        throw err;
+      },
+    );
+    this.emVoo.set(produtoId, pergunta);
+    return pergunta;
+  }
+
+  private guardar(produtoId: number, verificacao: Cacheable): void {
+    this.cache.delete(produtoId);
+    if (this.cache.size >= this.opts.maxEntries) {
+      const maisAntigo = this.cache.keys().next();
+      if (!maisAntigo.done) this.cache.delete(maisAntigo.value);
+    }
+    this.cache.set(produtoId, { expira: this.opts.now() + this.opts.ttlMs, verificacao });
+  }
+
+  private async perguntar(produtoId: number): Promise<Verificacao> {
     let data: unknown;
     try {
       data = (await this.downstream.request({ method: 'GET', url: `/api/v1/produtos/${produtoId}` })).data;
