@@ -83,10 +83,18 @@ export function startPgNode(ctx: StackContext, node: PgNode): number {
   return launchNode(ctx, preparePgRoot(ctx.p), node);
 }
 
-/** One leader running and `node` streaming from it as a synchronous replica (or any replica when node is undefined). */
+/**
+ * One leader running and `node` (or any replica when undefined) streaming from it as THE synchronous
+ * standby, in PostgreSQL's view (pg_stat_replication sync_state 'sync') AND in Patroni's (role
+ * sync_standby, from the /sync key in etcd). Both matter: in synchronous_mode Patroni promotes only the
+ * standby named in /sync, and it writes that key a moment after PostgreSQL already reports 'sync'; a
+ * primary killed in that window has no failover candidate and the cluster stays without a leader.
+ */
 export function clusterHealthy(c: PgCluster, node?: PgNode): boolean {
   const leader = c.members.find((m) => m.role === 'leader' && m.state === 'running');
-  const replica = c.members.find((m) => m.role === 'replica' && m.streaming && m.sync === 'sync' && (node === undefined || m.name === node));
+  const replica = c.members.find(
+    (m) => m.role === 'replica' && m.patroniRole === 'sync_standby' && m.state === 'running' && m.streaming && m.sync === 'sync' && (node === undefined || m.name === node),
+  );
   return leader !== undefined && replica !== undefined && c.members.filter((m) => m.role === 'leader').length === 1;
 }
 
