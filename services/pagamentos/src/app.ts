@@ -12,6 +12,7 @@ import type { Database } from './data/database';
 import { PagamentosRepository } from './data/pagamentos.repository';
 import { autorizadorSimulado, Pagamentos, type Autorizador, type Simulacao } from './domain/pagamentos';
 import { pagamentosRouter } from './routes/pagamentos.router';
+import { perfilAdminRouter } from './routes/perfil.admin.router';
 
 export interface AppDeps {
   logger: Logger;
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
       app.use('/internal', faultInjection(deps.faults));
       app.use(pagamentosRouter(pagamentos));
       app.use(faultAdminRouter(deps.faults, deps.adminToken));
+      app.use(perfilAdminRouter(deps.simulacao, deps.adminToken));
     },
   );
 }
