@@ -69,3 +69,19 @@ export function openPrismaDatabase<C extends PrismaLike>(PrismaClient: PrismaCli
     close: () => prisma.$disconnect(),
   };
 }
+
+/**
+ * The name of the constraint or index a unique/foreign-key/check violation names, from pg (`constraint`) or
+ * from Prisma with the pg adapter (`meta.driverAdapterError.cause.constraint.index`, or `.name`), e.g.
+ * 'pedidos_carrinho_ativo_uidx' to tell a partial unique index from the primary key. Undefined when none.
+ */
+export function violatedConstraint(err: unknown): string | undefined {
+  const e = typeof err === 'object' && err !== null ? (err as Record<string, unknown>) : undefined;
+  if (!e) return undefined;
+  if (typeof e.constraint === 'string') return e.constraint;
+  const meta = e.meta as { driverAdapterError?: { cause?: { constraint?: unknown } } } | undefined;
+  const c = meta?.driverAdapterError?.cause?.constraint as { index?: unknown; name?: unknown } | undefined;
+  if (typeof c?.index === 'string') return c.index;
+  if (typeof c?.name === 'string') return c.name;
+  return undefined;
+}

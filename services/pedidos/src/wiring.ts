@@ -61,7 +61,7 @@ export function montarPedidos(s: PedidosSettings, deps: { database: Database; lo
       ),
     ]),
   ) as Record<NomeDownstream, Downstream>;
-  const repo = new PedidosRepository(deps.database.pool);
+  const repo = new PedidosRepository(deps.database);
   const checkout = new Checkout(
     repo,
     {

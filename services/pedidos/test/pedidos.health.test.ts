@@ -1,17 +1,15 @@
 /**
  * pedidos' operational routes against its real database (databaseUrl(t, 'pedidos') of the test stack):
- * /health, /ready, and the 404 JSON body of an unknown route.
+ * /health, /ready, the 404 JSON body of an unknown route and its config (@brigadeiro/testing describeOperationalRoutes).
  */
-import request from 'supertest';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
-import { databaseUrl, loadTopology, serviceEnv } from '@brigadeiro/topology';
-import { ConfigError } from '@brigadeiro/config';
+import { describeOperationalRoutes } from '@brigadeiro/testing';
+import { loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/data/database';
 import { montarPedidos, type Pedidos } from '../src/wiring';
-import { closedPort } from './support';
 
 const t = loadTopology();
 const quiet = createLogger({ service: 'pedidos', level: 'silent' });
@@ -39,41 +37,4 @@ afterAll(async () => {
   await Promise.all(opened.map((d) => d.close()));
 });
 
-describe('pedidos health', () => {
-  it('when /health is asked, then it answers 200', async () => {
-    const res = await request(appOn(databaseUrl(t, 'pedidos'))).get('/health');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', service: 'pedidos' });
-  });
-
-  it('when its database is reachable, then /ready answers 200', async () => {
-    const res = await request(appOn(databaseUrl(t, 'pedidos'))).get('/ready');
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ready', checks: { database: { ok: true } } });
-  });
-
-  it('when its database URL points at a closed port, then /ready answers 503 with Retry-After', async () => {
-    const url = databaseUrl({ ...t, ports: { ...t.ports, pgRw: await closedPort() } }, 'pedidos');
-    const res = await request(appOn(url)).get('/ready');
-    expect(res.status).toBe(503);
-    expect(res.headers['retry-after']).toBe('1');
-    expect(res.body).toMatchObject({ status: 'not_ready', checks: { database: { ok: false } } });
-  });
-
-  it('when an unknown route is asked, then it answers 404 JSON naming the route', async () => {
-    const res = await request(appOn(databaseUrl(t, 'pedidos'))).get('/api/v1/nada');
-    expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({ status: 404, code: 'not_found', message: 'no route for GET /api/v1/nada' });
-  });
-
-  it('when the environment the orchestrator gives it is parsed, then the config is accepted', () => {
-    const config = loadConfig(serviceEnv(t, 'pedidos'));
-    expect(config.DATABASE_URL).toBe(databaseUrl(t, 'pedidos'));
-  });
-
-  it('when DATABASE_URL is missing, then loading the config fails naming it', () => {
-    const { DATABASE_URL: _omitted, ...env } = serviceEnv(t, 'pedidos');
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(/DATABASE_URL \(missing\)/);
-  });
-});
+describeOperationalRoutes({ service: 'pedidos', appOn, loadConfig });

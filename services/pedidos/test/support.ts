@@ -4,7 +4,6 @@
  * found through loadTopology()), plus factories that make uniquely named data: a product through catalogo's
  * admin API, a cart with items through the gateway, fault injection on a downstream (always reset it).
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import axios from 'axios';
@@ -23,18 +22,6 @@ import type { TrabalhadorOptions } from '../src/domain/trabalhador';
 export const t = loadTopology();
 export const ADMIN = { Authorization: `Bearer ${t.adminToken}` };
 export const http = axios.create({ validateStatus: () => true, timeout: 30_000 });
-
-/** A loopback port nobody listens on (it was free a moment ago): a database that is "down". */
-export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export const silent = () => createLogger({ service: 'pedidos', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
 

@@ -1,21 +1,12 @@
-/** pedidos' own database: one pg pool (packages/db defaults: connect timeout 2 s, keep-alive). */
-import { createPgPool } from '@brigadeiro/db';
-import type { Pool } from 'pg';
+/** pedidos' own database: its generated Prisma client with the shared failover policy (@brigadeiro/db openPrismaDatabase). */
+import { openPrismaDatabase, type PgPoolOptions, type PrismaDatabase } from '@brigadeiro/db';
+import { PrismaClient } from '../generated/prisma/client';
 
-export interface Database {
-  pool: Pool;
-  /** Resolves when the database answers `SELECT 1`. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
-}
+export { Prisma } from '../generated/prisma/client';
 
-export function openDatabase(url: string, opts: { max?: number; onIdleError?: (err: Error) => void } = {}): Database {
-  const pool = createPgPool(url, { applicationName: 'pedidos', ...opts });
-  return {
-    pool,
-    async ping() {
-      await pool.query('SELECT 1');
-    },
-    close: () => pool.end(),
-  };
+export type Database = PrismaDatabase<PrismaClient>;
+
+/** Connects lazily; the repository passes its own retry window to `run` (see PEDIDOS_DB_RETRY). */
+export function openDatabase(url: string, opts: Pick<PgPoolOptions, 'max' | 'onIdleError'> = {}): Database {
+  return openPrismaDatabase(PrismaClient, url, { service: 'pedidos', ...opts });
 }
