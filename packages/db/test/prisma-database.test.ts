@@ -1,0 +1,69 @@
+// openPrismaDatabase needs a real generated client: fiscal's, the smallest (npm run build generates it).
+import { ServiceUnavailableError } from '@brigadeiro/errors';
+import { databaseUrl, loadTopology } from '@brigadeiro/topology';
+import { openPrismaDatabase, violatedConstraint } from '../src';
+import { PrismaClient } from '../../../services/fiscal/src/generated/prisma/client';
+
+const t = loadTopology();
+
+describe('openPrismaDatabase', () => {
+  it('when the database answers, then ping resolves and run hands the client to the work', async () => {
+    const db = openPrismaDatabase(PrismaClient, databaseUrl(t, 'fiscal'), { service: 'fiscal', max: 2 });
+    try {
+      await expect(db.ping()).resolves.toBeUndefined();
+      const [row] = await db.run((prisma) => prisma.$queryRaw<{ um: number }[]>`SELECT 1::int AS um`);
+      expect(row).toEqual({ um: 1 });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('when the database is unreachable for the whole window, then run retries and ends in a 503 with Retry-After naming the service', async () => {
+    const db = openPrismaDatabase(PrismaClient, 'postgresql://u:p@127.0.0.1:1/db', { service: 'fiscal', retry: { windowMs: 2_000 } });
+    let attempts = 0;
+    try {
+      const err = await db
+        .run((prisma) => {
+          attempts++;
+          return prisma.$queryRaw`SELECT 1`;
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceUnavailableError);
+      expect((err as ServiceUnavailableError).status).toBe(503);
+      expect((err as ServiceUnavailableError).headers).toEqual({ 'Retry-After': '1' });
+      expect((err as Error).message).toMatch(/the fiscal database is unavailable/);
+      expect(attempts).toBeGreaterThan(1);
+      await expect(db.ping()).rejects.toBeDefined();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('when the work fails for a reason a retry cannot fix, then run rethrows it unchanged after one attempt', async () => {
+    const db = openPrismaDatabase(PrismaClient, databaseUrl(t, 'fiscal'), { service: 'fiscal', max: 2 });
+    let attempts = 0;
+    const boom = new Error('not a database error');
+    try {
+      const err = await db
+        .run(async () => {
+          attempts++;
+          throw boom;
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBe(boom);
+      expect(attempts).toBe(1);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('violatedConstraint', () => {
+  it('when pg or Prisma name the violated constraint, then it is returned; otherwise undefined', () => {
+    expect(violatedConstraint({ code: '23505', constraint: 'pedidos_carrinho_ativo_uidx' })).toBe('pedidos_carrinho_ativo_uidx');
+    const prisma = { code: 'P2002', meta: { driverAdapterError: { cause: { originalCode: '23505', constraint: { index: 'pedidos_idempotency_key_key' } } } } };
+    expect(violatedConstraint(prisma)).toBe('pedidos_idempotency_key_key');
+    expect(violatedConstraint(new Error('x'))).toBeUndefined();
+    expect(violatedConstraint(undefined)).toBeUndefined();
+  });
+});
