@@ -3,6 +3,7 @@
  * service shares: database work retried through a failover (withDbRetry), and a database still unreachable
  * after the window turned into a fast 503 with Retry-After, never a 500.
  */
+import type { InputJsonValue } from '@prisma/client/runtime/client';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { createPrismaClient, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
 import { type DbRetryOptions, withDbRetry } from './retry';
@@ -84,4 +85,26 @@ export function violatedConstraint(err: unknown): string | undefined {
   if (typeof c?.index === 'string') return c.index;
   if (typeof c?.name === 'string') return c.name;
   return undefined;
+}
+
+/**
+ * One entry of the operation log (table `operacoes`: pedido_id, operacao, resultado, detalhe jsonb) that
+ * pagamentos, estoque, fiscal and logistica each keep for audit and for the demos.
+ */
+export interface Operacao {
+  pedido_id: number | null;
+  operacao: string;
+  resultado: string;
+  /** Any JSON value; undefined stores NULL. */
+  detalhe?: unknown;
+}
+
+/** The Prisma `data` of an `operacoes` row: `prisma.operacao.create({ data: operacaoData(op) })`. */
+export function operacaoData(op: Operacao): { pedidoId: number | null; operacao: string; resultado: string; detalhe?: InputJsonValue } {
+  return {
+    pedidoId: op.pedido_id,
+    operacao: op.operacao,
+    resultado: op.resultado,
+    ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as InputJsonValue }),
+  };
 }

@@ -3,9 +3,10 @@
  * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
  * pedido_id, or guarded by the current status.
  */
+import { operacaoData, type Operacao } from '@brigadeiro/db';
 import type { ItemQuantidade, Separacao } from '@brigadeiro/contracts';
 import type { Separacao as SeparacaoRow } from '../generated/prisma/client';
-import type { Database, Prisma } from './database';
+import type { Database } from './database';
 
 function toSeparacao(r: SeparacaoRow): Separacao {
   return {
@@ -16,13 +17,6 @@ function toSeparacao(r: SeparacaoRow): Separacao {
     criado_em: r.criadoEm.toISOString(),
     liberado_em: r.liberadoEm ? r.liberadoEm.toISOString() : null,
   };
-}
-
-export interface Operacao {
-  pedido_id: number | null;
-  operacao: string;
-  resultado: string;
-  detalhe?: unknown;
 }
 
 export class SeparacoesRepository {
@@ -57,15 +51,6 @@ export class SeparacoesRepository {
 
   /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) =>
-      prisma.operacao.create({
-        data: {
-          pedidoId: op.pedido_id,
-          operacao: op.operacao,
-          resultado: op.resultado,
-          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
-        },
-      }),
-    );
+    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
   }
 }

@@ -3,9 +3,10 @@
  * notas_fiscais_numero_seq, and the log of operations. Every call runs through `db.run`, retried through a
  * failover: each is a read, keyed by pedido_id, or a nextval whose number is at worst skipped (a gap).
  */
+import { operacaoData, type Operacao } from '@brigadeiro/db';
 import type { NotaFiscal } from '@brigadeiro/contracts';
 import type { NotaFiscal as NotaRow } from '../generated/prisma/client';
-import type { Database, Prisma } from './database';
+import type { Database } from './database';
 
 function toNota(r: NotaRow): NotaFiscal {
   return {
@@ -25,13 +26,6 @@ export interface NovaNota {
   chave_acesso: string;
   valor: string;
   emitida_em: Date;
-}
-
-export interface Operacao {
-  pedido_id: number | null;
-  operacao: string;
-  resultado: string;
-  detalhe?: unknown;
 }
 
 export class NotasRepository {
@@ -65,15 +59,6 @@ export class NotasRepository {
 
   /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) =>
-      prisma.operacao.create({
-        data: {
-          pedidoId: op.pedido_id,
-          operacao: op.operacao,
-          resultado: op.resultado,
-          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
-        },
-      }),
-    );
+    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
   }
 }

@@ -3,9 +3,10 @@
  * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
  * pedido_id, guarded by the current status, or a nextval whose id is at worst skipped (a gap).
  */
+import { operacaoData, type Operacao } from '@brigadeiro/db';
 import type { Envio } from '@brigadeiro/contracts';
 import type { Envio as EnvioRow } from '../generated/prisma/client';
-import type { Database, Prisma } from './database';
+import type { Database } from './database';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -18,13 +19,6 @@ function toEnvio(r: EnvioRow): Envio {
     despachado_em: iso(r.despachadoEm),
     entregue_em: iso(r.entregueEm),
   };
-}
-
-export interface Operacao {
-  pedido_id: number | null;
-  operacao: string;
-  resultado: string;
-  detalhe?: unknown;
 }
 
 export class EnviosRepository {
@@ -72,15 +66,6 @@ export class EnviosRepository {
 
   /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) =>
-      prisma.operacao.create({
-        data: {
-          pedidoId: op.pedido_id,
-          operacao: op.operacao,
-          resultado: op.resultado,
-          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
-        },
-      }),
-    );
+    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
   }
 }

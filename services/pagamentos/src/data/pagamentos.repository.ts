@@ -3,6 +3,7 @@
  * arrived before their authorisation, and the log of operations. Every call runs through `db.run`, retried
  * through a failover: each is a read, keyed by pedido_id, or guarded by the current status.
  */
+import { operacaoData, type Operacao } from '@brigadeiro/db';
 import type { Pagamento } from '@brigadeiro/contracts';
 import type { Pagamento as PagamentoRow } from '../generated/prisma/client';
 import type { Database, Prisma } from './database';
@@ -32,13 +33,6 @@ export interface NovoPagamento {
   metodo: Pagamento['metodo'];
   status: 'aprovado' | 'rejeitado';
   motivo: string | null;
-}
-
-export interface Operacao {
-  pedido_id: number | null;
-  operacao: string;
-  resultado: string;
-  detalhe?: unknown;
 }
 
 type Tx = Prisma.TransactionClient;
@@ -105,15 +99,6 @@ export class PagamentosRepository {
 
   /** Appends to the operation log (retried too: at worst a line is logged twice). */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) =>
-      prisma.operacao.create({
-        data: {
-          pedidoId: op.pedido_id,
-          operacao: op.operacao,
-          resultado: op.resultado,
-          ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as Prisma.InputJsonValue }),
-        },
-      }),
-    );
+    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
   }
 }
