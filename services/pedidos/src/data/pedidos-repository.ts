@@ -260,7 +260,13 @@ export class PedidosRepository {
         where: { id, status: { in: Array.isArray(de) ? de : [de] } },
         data: { ...dadosDe(campos), status: para },
       });
-      if (count === 0) return false;
+      if (count === 0) {
+        // After a failover, a retry of this transaction whose first attempt DID commit (the COMMIT reached the
+        // synchronous replica; its answer was lost with the old primary) finds the order already moved: the
+        // last history row is exactly this transition, so it is ours, not someone else's.
+        const ultimo = await tx.pedidoHistorico.findFirst({ where: { pedidoId: id }, orderBy: [{ em: 'desc' }, { id: 'desc' }], select: { status: true, detalhe: true } });
+        return ultimo?.status === para && ultimo.detalhe === detalhe;
+      }
       await tx.pedidoHistorico.create({ data: { pedidoId: id, status: para, detalhe } });
       await mexerNaFila(tx, id, fila);
       return true;
