@@ -17,7 +17,7 @@ interface Table {
 interface Results {
   quick: boolean;
   failures: { scenario: string; error: string }[];
-  results: { name: string; tables: Table[]; charts: { file: string }[] }[];
+  results: { name: string; tables: Table[]; charts: { file: string }[]; notes: string[]; raw: Record<string, unknown> }[];
   commands: string[];
 }
 
@@ -45,7 +45,7 @@ describe('bench (every scenario at --quick size against the running stack)', () 
     run = await runCli(['all', '--quick', '--out', outDir]);
     const file = path.join(outDir, 'results.json');
     results = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Results) : ({ failures: [], results: [], commands: [] } as unknown as Results);
-  }, 120_000);
+  }, 240_000);
 
   afterAll(() => {
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -58,7 +58,7 @@ describe('bench (every scenario at --quick size against the running stack)', () 
 
   test('when the run ends, then REPORT.md, results.json and every chart exist, and every scenario is in the report', () => {
     const report = fs.readFileSync(path.join(outDir, 'REPORT.md'), 'utf8');
-    expect(results.results.map((r) => r.name)).toEqual(['baselines', 'concurrency', 'scalability']);
+    expect(results.results.map((r) => r.name)).toEqual(['baselines', 'concurrency', 'scalability', 'checkout', 'usermix', 'faulttolerance']);
     for (const r of results.results) {
       for (const c of r.charts) {
         expect(fs.readFileSync(c.file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
@@ -67,6 +67,11 @@ describe('bench (every scenario at --quick size against the running stack)', () 
     }
     expect(report).toContain('(seed 000 §5.3)');
     expect(report).toContain('(seed 000 §5.5)');
+    expect(report).toContain('(seed 004 §7.2-7.4)');
+    expect(report).toContain('(seed 004 §7.5)');
+    expect(report).toContain('(seed 004 §7.6)');
+    expect(report).toContain('## Checkout: orders per second and end-to-end latency');
+    expect(report).toContain('## Fault tolerance');
     expect(report).toContain('## Machine');
     expect(report).toContain('ab -q -l -r');
   });
@@ -85,6 +90,34 @@ describe('bench (every scenario at --quick size against the running stack)', () 
     expect(seed?.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['Tempo total (s)', 'Req/segundo', 'Latência média (ms)', 'Taxa de sucesso (%)']));
     const scale = tables.find((t) => t.title.startsWith('Teste de Escalabilidade'));
     expect(scale?.rows.map((r) => r[0])).toEqual(['1', '2', '3']);
+  });
+
+  test('when the user mix runs, then every seed 004 scenario has its rows, the spike its three phases, and the stress steps and saturation point are reported', () => {
+    const mix = results.results.find((r) => r.name === 'usermix');
+    const titled = (prefix: string) => mix?.tables.find((t) => t.title.startsWith(prefix));
+    expect(titled('Cenários 1-3')?.rows.map((r) => String(r[0]).split(':')[0])).toEqual(['baseline', 'moderado', 'alta distribuição']);
+    expect(titled('Cenário 4: spike')?.rows).toHaveLength(3);
+    expect(titled('Cenário 5: stress')?.rows.length).toBeGreaterThanOrEqual(1);
+    expect(titled('Ponto de saturação')?.rows.map((r) => r[0])).toHaveLength(3);
+    expect(mix?.notes.some((n) => n.startsWith('Ponto de saturação'))).toBe(true);
+    // Open model: every intended arrival is accounted for (answered or dropped), per phase.
+    const runs = (mix?.raw as { runs: { result: { phases: { sent: number; completed: number; dropped: number }[] } }[] }).runs;
+    for (const p of runs.flatMap((r) => r.result.phases)) expect(p.completed + p.dropped).toBe(p.sent);
+  });
+
+  test('when the checkout runs, then both payment profiles have a row and the hop breakdown names pedidos', () => {
+    const co = results.results.find((r) => r.name === 'checkout');
+    expect(co?.tables[0]?.rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['latência', 'perfil']);
+    expect(co?.tables[1]?.rows.map((r) => String(r[0]).split(' ')[0])).toContain('pedidos');
+  });
+
+  test('when the fault tolerance scenario runs at --quick size, then it is in the report with its seed table, or says plainly why it did not kill anything', () => {
+    const ft = results.results.find((r) => r.name === 'faulttolerance');
+    if ((ft?.raw as { ran?: boolean }).ran) {
+      expect(ft?.tables[0]?.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['Tempo de detecção (ms)', 'Tempo de failover (ms)', 'Requisições perdidas', 'Downtime total (ms)']));
+    } else {
+      expect(ft?.notes[0]).toMatch(/^NOT RUN: /);
+    }
   });
 
   test('when requests are made at --quick size, then every one of them succeeded (100% 2xx in every success column)', () => {

@@ -19,6 +19,25 @@ export interface Sizes {
   productsPerCart: number;
   redis: { requests: number; clients: number };
   pgbench: { scale: number; clients: number; seconds?: number; transactions?: number };
+  /** Checkout: closed-loop clients, bounded by seconds and by prepared carts (one order each). */
+  checkout: { workers: number; seconds: number; carts: number; seedWorkers: number; seedSeconds: number; seedCarts: number };
+  /** User mix (seed 004 §7), users as arrivals (bench/scenarios/usermix.ts: one action per user per second). */
+  usermix: {
+    baselineUsers: number;
+    moderateUsers: number;
+    highUsers: number;
+    seconds: number;
+    spikeUsers: [number, number];
+    spikeSeconds: [number, number, number];
+    stressUsers: number[];
+    stressSeconds: number;
+    stressPauseMs: number;
+    /** Carts made before each run: empty ones to add to, and ones holding an item to check out. */
+    openCarts: number;
+    filledCarts: number;
+  };
+  /** Upper bound on scripts/failover.sh --load --rejoin. */
+  failoverSeconds: number;
 }
 
 export const FULL: Sizes = {
@@ -39,6 +58,21 @@ export const FULL: Sizes = {
   productsPerCart: 10,
   redis: { requests: 100_000, clients: 50 },
   pgbench: { scale: 1, clients: 8, seconds: 5 },
+  checkout: { workers: 32, seconds: 8, carts: 2500, seedWorkers: 64, seedSeconds: 8, seedCarts: 600 },
+  usermix: {
+    baselineUsers: 10,
+    moderateUsers: 100,
+    highUsers: 500,
+    seconds: 8,
+    spikeUsers: [10, 200],
+    spikeSeconds: [6, 12, 6],
+    stressUsers: [100, 200, 500, 1000, 1500, 2000, 3000, 4000],
+    stressSeconds: 8,
+    stressPauseMs: 2000,
+    openCarts: 50,
+    filledCarts: 30,
+  },
+  failoverSeconds: 180,
 };
 
 export const QUICK: Sizes = {
@@ -55,4 +89,19 @@ export const QUICK: Sizes = {
   productsPerCart: 2,
   redis: { requests: 1000, clients: 4 },
   pgbench: { scale: 1, clients: 2, transactions: 50 },
+  checkout: { workers: 2, seconds: 1, carts: 6, seedWorkers: 2, seedSeconds: 2, seedCarts: 2 },
+  usermix: {
+    baselineUsers: 2,
+    moderateUsers: 5,
+    highUsers: 10,
+    seconds: 1,
+    spikeUsers: [5, 20],
+    spikeSeconds: [1, 1, 1],
+    stressUsers: [10, 20],
+    stressSeconds: 1,
+    stressPauseMs: 100,
+    openCarts: 3,
+    filledCarts: 3,
+  },
+  failoverSeconds: 120,
 };
