@@ -9,7 +9,7 @@ import { type FailoverResult, fmt } from './run';
 export function reportRows(r: FailoverResult): [string, string][] {
   const ab = r.requests.ab;
   return [
-    ['Tempo de detecção', `${fmt(r.detectionMs)} (novo líder: ${r.newLeader ?? 'nenhum'})`],
+    ['Tempo de detecção', `${fmt(r.detectionMs)} (${r.newLeader === r.oldLeader ? `líder: ${r.newLeader}, o mesmo nó (Patroni reiniciou o PostgreSQL)` : `novo líder: ${r.newLeader ?? 'nenhum'}`})`],
     ['Tempo de failover', `${fmt(r.failoverMs)} (HAProxy rw aceita escrita)`],
     ['Requisições perdidas', `${r.requests.failed} de ${r.requests.total}`],
     ['Downtime total', fmt(r.downtimeMs)],

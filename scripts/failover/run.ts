@@ -172,8 +172,11 @@ export function timeline(records: RequestRecord[], killAt: number, bucketMs = 10
   for (let i = lo; i <= hi; i++) buckets.push({ t: i * bucketMs, leitura_ok: 0, leitura_falha: 0, checkout_ok: 0, checkout_falha: 0 });
   for (const r of records) {
     const b = buckets[idx(r) - lo]!;
-    if (r.kind === 'leitura') r.ok ? b.leitura_ok++ : b.leitura_falha++;
-    else r.ok ? b.checkout_ok++ : b.checkout_falha++;
+    if (r.kind === 'leitura') {
+      if (r.ok) b.leitura_ok++;
+      else b.leitura_falha++;
+    } else if (r.ok) b.checkout_ok++;
+    else b.checkout_falha++;
   }
   return buckets;
 }
