@@ -5,6 +5,7 @@
  * the end, on error and on Ctrl-C.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { carrinhoPort, gatewayUrl, HOST, loadTopology, MAX_CARRINHO_INSTANCES, REPO_ROOT, type Topology } from '@brigadeiro/topology';
 import { say } from './lib/log';
@@ -89,6 +90,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   if (list.status !== 200) throw new BenchRefused(`GET ${gateway}/api/v1/produtos answered ${list.status}: ${list.body.toString().slice(0, 300)}`);
 
   const started = new Date();
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const stamp = timestamp(started);
   const outDir = path.resolve(opts.outDir ?? path.join(REPO_ROOT, 'reports', stamp));
   const workDir = path.join(t.home, 'bench', `${stamp}-${process.pid}`);
@@ -149,6 +151,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
     gatewayRateLimitRps: ctx.gatewayRateLimitRps,
     catalogueBytes: ctx.catalogue.length,
     machine: machineFacts(),
+    loadAverageAtStart: loadAtStart,
     commands: ctx.commands,
     results,
     failures,

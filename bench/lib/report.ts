@@ -17,6 +17,8 @@ export interface RunSummary {
   gatewayRateLimitRps: number;
   catalogueBytes: number;
   machine: MachineFacts;
+  /** 1/5/15-minute load average when the run started (others' work on a shared machine shows here). */
+  loadAverageAtStart?: number[];
   commands: string[];
   results: ScenarioResult[];
   failures: { scenario: string; error: string }[];
@@ -76,6 +78,7 @@ export function reportMarkdown(s: RunSummary): string {
     ['cores (nproc)', String(m.cores)],
     ['CPU', m.cpuModel],
     ['memory', `${m.memoryGiB} GiB`],
+    ['load average at the start (1/5/15 min)', s.loadAverageAtStart ? s.loadAverageAtStart.join(' / ') : 'n/a'],
     ['load average at the end (1/5/15 min)', m.loadAverage.join(' / ')],
     ['OS / kernel', `${m.os} / ${m.kernel}`],
     ['node', m.node],

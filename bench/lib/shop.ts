@@ -43,6 +43,22 @@ export async function createBenchProduct(t: Topology, gateway: string, estoque =
   throw new Error(`the bench product ${id} never became readable through the gateway`);
 }
 
+/**
+ * `n` bench products. Orders spread over many products, as a shop's do: with one product every checkout's
+ * stock reservation would queue on the same row lock, which measures that lock rather than the checkout.
+ */
+export async function createBenchProducts(t: Topology, gateway: string, n: number): Promise<number[]> {
+  const ids: number[] = [];
+  await parallel(
+    Array.from({ length: n }, (_, i) => i),
+    4,
+    async () => {
+      ids.push(await createBenchProduct(t, gateway));
+    },
+  );
+  return ids;
+}
+
 /** Deactivates the bench product (it stays: orders refer to it). */
 export async function retireBenchProduct(t: Topology, gateway: string, id: number): Promise<void> {
   await request(`${gateway}/api/v1/produtos/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${t.adminToken}` } }).catch(() => undefined);
@@ -54,14 +70,17 @@ export async function createCart(gateway: string): Promise<string> {
   return (JSON.parse(r.body.toString()) as { id: string }).id;
 }
 
-/** `n` carts, each holding one unit of `produtoId`, ready to be checked out. */
-export async function filledCarts(gateway: string, produtoId: number, n: number): Promise<string[]> {
+/** `n` carts, each holding one unit of one of `produtos` (in turn), ready to be checked out. */
+export async function filledCarts(gateway: string, produtos: number | number[], n: number): Promise<string[]> {
+  const lista = Array.isArray(produtos) ? produtos : [produtos];
+  let k = 0;
   const ids: string[] = [];
   await parallel(
     Array.from({ length: n }, (_, i) => i),
     16,
     async () => {
       const id = await createCart(gateway);
+      const produtoId = lista[k++ % lista.length];
       const it = await request(`${gateway}${CARTS}/${id}/itens`, { method: 'POST', body: { produto_id: produtoId, quantidade: 1 }, timeoutMs: 10_000 });
       if (it.status !== 201 && it.status !== 200) throw new Error(`POST ${CARTS}/${id}/itens answered ${it.status}: ${it.body.toString().slice(0, 300)}`);
       ids.push(id);

@@ -1,7 +1,8 @@
 /**
  * Checkout: orders per second and end-to-end latency of POST /api/v1/pedidos through the gateway (pedidos ->
  * pagamentos, estoque -> catalogo, fiscal, logistica, synchronously), each order buying a prepared cart with
- * one unit of the bench's own product. Twice: with pagamentos' simulated acquirer latency off ("rapido") and
+ * one unit of one of the bench's own products (many: a single product would serialise every order on its
+ * row lock in the stock reservation). Twice: with pagamentos' simulated acquirer latency off ("rapido") and
  * with the seed's profile (500-1500 ms, 90% approved), switched at runtime through pagamentos' PUT
  * /admin/perfil and put back afterwards. A closed loop of workers (each order consumes a cart).
  */
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { runClosed, type ClosedResult } from '../lib/closed-loop';
 import { hopsBetween, hopsSnapshot, type Hop } from '../lib/hops';
 import { say } from '../lib/log';
-import { checkoutBody, createBenchProduct, deleteCarts, filledCarts, pagamentosPerfil, retireBenchProduct, unique, type Perfil } from '../lib/shop';
+import { checkoutBody, createBenchProducts, deleteCarts, filledCarts, pagamentosPerfil, parallel, retireBenchProduct, unique, type Perfil } from '../lib/shop';
 import { round } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
@@ -17,9 +18,9 @@ const GOAL_RPS = 200;
 const GOAL_P95_MS = 150;
 const CHAIN = ['pedidos', 'pagamentos', 'estoque', 'catalogo', 'fiscal', 'logistica', 'carrinho'] as const;
 
-async function measure(ctx: BenchContext, produtoId: number, workers: number, seconds: number, carts: number): Promise<{ result: ClosedResult; hops: Hop[] }> {
-  say(`checkout: preparing ${carts} carts with one unit of product ${produtoId}`);
-  const ids = await filledCarts(ctx.gateway, produtoId, carts);
+async function measure(ctx: BenchContext, produtos: number[], workers: number, seconds: number, carts: number): Promise<{ result: ClosedResult; hops: Hop[] }> {
+  say(`checkout: preparing ${carts} carts, each with one unit of one of ${produtos.length} bench products`);
+  const ids = await filledCarts(ctx.gateway, produtos, carts);
   say(`checkout: ${workers} clients buying for at most ${seconds} s or ${carts} orders`);
   // carrinho has several instances; serviceUrl reads instance 1 only, enough to see its share.
   const before = await hopsSnapshot(ctx.t, [...CHAIN]);
@@ -44,7 +45,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const notes: string[] = [];
   const before = await pagamentosPerfil(ctx.t);
   if (!before) throw new Error('pagamentos has no /admin/perfil route (rebuild and restart the stack: npm run build, then npm start)');
-  const produtoId = await createBenchProduct(ctx.t, ctx.gateway);
+  const produtos = await createBenchProducts(ctx.t, ctx.gateway, s.products);
   const runs: { label: string; perfil: Perfil; result: ClosedResult; workers: number; hops: Hop[] }[] = [];
   try {
     for (const [label, perfil, workers, seconds, carts] of [
@@ -52,7 +53,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       ['perfil do seed (500-1500 ms, 90% aprovados)', 'seed', s.seedWorkers, s.seedSeconds, s.seedCarts],
     ] as const) {
       const p = (await pagamentosPerfil(ctx.t, { perfil })) as Perfil;
-      const { result, hops } = await measure(ctx, produtoId, workers, seconds, carts);
+      const { result, hops } = await measure(ctx, produtos, workers, seconds, carts);
       ctx.commands.push(
         `closed loop: ${workers} clients, POST ${ctx.gateway}/api/v1/pedidos (one prepared cart each, Idempotency-Key per order) for at most ${seconds} s or ${carts} orders, pagamentos PUT /admin/perfil {"perfil":"${perfil}"}`,
       );
@@ -61,7 +62,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     }
   } finally {
     await pagamentosPerfil(ctx.t, { latencia_min_ms: before.latencia_min_ms, latencia_max_ms: before.latencia_max_ms, taxa_aprovacao: before.taxa_aprovacao }).catch(() => undefined);
-    await retireBenchProduct(ctx.t, ctx.gateway, produtoId);
+    await parallel(produtos, 4, (id) => retireBenchProduct(ctx.t, ctx.gateway, id));
   }
   const off = runs[0]!.result;
   const why =

@@ -82,6 +82,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   clearTimeout(timer);
   if (!fs.existsSync(json)) throw new Error(`scripts/failover.sh wrote no JSON (exit ${child.exitCode ?? child.signalCode}):\n${stdout.slice(-1500)}`);
   const r = JSON.parse(fs.readFileSync(json, 'utf8')) as FailoverJson;
+  fs.mkdirSync(ctx.outDir, { recursive: true });
   fs.copyFileSync(json, path.join(ctx.outDir, 'failover.json'));
   const ms = (x: number | null) => (x === null ? NaN : round(x, 0));
   const series = perSecond(r.timeline);

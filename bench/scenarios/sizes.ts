@@ -20,7 +20,7 @@ export interface Sizes {
   redis: { requests: number; clients: number };
   pgbench: { scale: number; clients: number; seconds?: number; transactions?: number };
   /** Checkout: closed-loop clients, bounded by seconds and by prepared carts (one order each). */
-  checkout: { workers: number; seconds: number; carts: number; seedWorkers: number; seedSeconds: number; seedCarts: number };
+  checkout: { products: number; workers: number; seconds: number; carts: number; seedWorkers: number; seedSeconds: number; seedCarts: number };
   /** User mix (seed 004 §7), users as arrivals (bench/scenarios/usermix.ts: one action per user per second). */
   usermix: {
     baselineUsers: number;
@@ -35,6 +35,8 @@ export interface Sizes {
     /** Carts made before each run: empty ones to add to, and ones holding an item to check out. */
     openCarts: number;
     filledCarts: number;
+    /** Bench products the adds and checkouts spread over. */
+    products: number;
   };
   /** Upper bound on scripts/failover.sh --load --rejoin. */
   failoverSeconds: number;
@@ -58,7 +60,7 @@ export const FULL: Sizes = {
   productsPerCart: 10,
   redis: { requests: 100_000, clients: 50 },
   pgbench: { scale: 1, clients: 8, seconds: 5 },
-  checkout: { workers: 32, seconds: 8, carts: 2500, seedWorkers: 64, seedSeconds: 8, seedCarts: 600 },
+  checkout: { products: 50, workers: 32, seconds: 8, carts: 2500, seedWorkers: 64, seedSeconds: 8, seedCarts: 600 },
   usermix: {
     baselineUsers: 10,
     moderateUsers: 100,
@@ -71,6 +73,7 @@ export const FULL: Sizes = {
     stressPauseMs: 2000,
     openCarts: 50,
     filledCarts: 30,
+    products: 20,
   },
   failoverSeconds: 180,
 };
@@ -89,7 +92,7 @@ export const QUICK: Sizes = {
   productsPerCart: 2,
   redis: { requests: 1000, clients: 4 },
   pgbench: { scale: 1, clients: 2, transactions: 50 },
-  checkout: { workers: 2, seconds: 1, carts: 6, seedWorkers: 2, seedSeconds: 2, seedCarts: 2 },
+  checkout: { products: 2, workers: 2, seconds: 1, carts: 6, seedWorkers: 2, seedSeconds: 2, seedCarts: 2 },
   usermix: {
     baselineUsers: 2,
     moderateUsers: 5,
@@ -102,6 +105,7 @@ export const QUICK: Sizes = {
     stressPauseMs: 100,
     openCarts: 3,
     filledCarts: 3,
+    products: 2,
   },
   failoverSeconds: 120,
 };

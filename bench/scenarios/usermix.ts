@@ -9,12 +9,12 @@
  *
  * Actions, per arrival (a seeded PRNG, so every run draws the same sequence): list the catalogue (55%),
  * open a product (25%), create a cart (5%), add the bench product to a cart (12%), check out a cart that
- * holds something (3%). Carts and the bench product are the bench's own and are cleaned up.
+ * holds something (3%). Carts and the bench products (adds spread over them) are the bench's own and are cleaned up.
  */
 import path from 'node:path';
 import { say } from '../lib/log';
 import { runOpen, type OpenRequest, type OpenResult, type Phase, type PhaseFigures } from '../lib/open-model';
-import { checkoutBody, createBenchProduct, createCart, deleteCarts, filledCarts, retireBenchProduct, unique, CARTS } from '../lib/shop';
+import { checkoutBody, createBenchProducts, createCart, deleteCarts, filledCarts, parallel, retireBenchProduct, unique, CARTS } from '../lib/shop';
 import { round } from '../lib/stats';
 import { productIds } from './scalability';
 import type { BenchContext, Scenario, ScenarioResult, Table } from './types';
@@ -46,7 +46,7 @@ interface Workload {
   carts: Set<string>;
 }
 
-function workload(seeded: number[], benchProduct: number, open: string[], filled: string[]): Workload {
+function workload(seeded: number[], benchProducts: number[], open: string[], filled: string[]): Workload {
   const rand = prng(4);
   const carts = new Set<string>([...open, ...filled]);
   const abertos = [...open, ...filled];
@@ -72,7 +72,7 @@ function workload(seeded: number[], benchProduct: number, open: string[], filled
         case 'item': {
           const c = abertos[Math.floor(rand() * abertos.length)];
           if (!c) return { kind: 'carrinho', method: 'POST', path: CARTS, body: {} };
-          return { kind: 'item', method: 'POST', path: `${CARTS}/${c}/itens`, body: { produto_id: benchProduct, quantidade: 1 } };
+          return { kind: 'item', method: 'POST', path: `${CARTS}/${c}/itens`, body: { produto_id: benchProducts[Math.floor(rand() * benchProducts.length)], quantidade: 1 } };
         }
         case 'checkout': {
           const c = cheios.shift();
@@ -106,7 +106,7 @@ interface Run {
   result: OpenResult;
 }
 
-async function runScenario(ctx: BenchContext, name: string, users: string, phases: Phase[], seeded: number[], produto: number): Promise<Run> {
+async function runScenario(ctx: BenchContext, name: string, users: string, phases: Phase[], seeded: number[], produto: number[]): Promise<Run> {
   const s = ctx.sizes.usermix;
   const open = await Promise.all(Array.from({ length: s.openCarts }, () => createCart(ctx.gateway)));
   const filled = await filledCarts(ctx.gateway, produto, s.filledCarts);
@@ -134,7 +134,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const seeded = productIds(ctx.catalogue);
   if (seeded.length === 0) throw new Error('the catalogue list is empty: seed it first (npm run db:seed)');
   const s = ctx.sizes.usermix;
-  const produto = await createBenchProduct(ctx.t, ctx.gateway);
+  const produto = await createBenchProducts(ctx.t, ctx.gateway, s.products);
   const runs: Run[] = [];
   let saturation: { users: number; rate: number } | undefined;
   let lastGood: { users: number; rate: number; throughput: number } | undefined;
@@ -173,7 +173,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       await new Promise((res) => setTimeout(res, s.stressPauseMs));
     }
   } finally {
-    await retireBenchProduct(ctx.t, ctx.gateway, produto);
+    await parallel(produto, 4, (id) => retireBenchProduct(ctx.t, ctx.gateway, id));
   }
 
   const columns = ['Cenário / fase', 'Chegadas (req/s)', 'RPS (2xx/s)', 'P50 (ms)', 'P95 (ms)', 'P99 (ms)', 'Taxa de erro (%)', 'Saturado (1 = sim)'];
