@@ -40,16 +40,29 @@ describe('checkout through the gateway', () => {
       carrinhos.push(...(await Promise.all(Array.from({ length: 10 }, () => criarCarrinho([{ produto_id: a.id, quantidade: 1 }])))));
     }
 
-    const respostas = await Promise.all(
-      carrinhos.map((c) => gw.post('/api/v1/pedidos', corpo(c), { headers: { 'Idempotency-Key': unique('corrida') } })),
-    );
+    // All 100 at once. On a loaded 2-core machine some may not finish within the gateway's timeout (504) or
+    // may meet a breaker (503, compensated, key released): a client then replays with the SAME key after
+    // Retry-After, as the API asks, until it gets an outcome. What must hold is the outcome, not the timing.
+    const chaves = carrinhos.map(() => unique('corrida'));
+    const enviar = (i: number) => gw.post('/api/v1/pedidos', corpo(carrinhos[i]!), { headers: { 'Idempotency-Key': chaves[i]! } });
+    const decidido = (r: { status: number; data: { code?: string } }) =>
+      r.status === 201 || r.status === 200 || (r.status === 409 && r.data.code !== 'checkout_in_progress');
+    const respostas = await Promise.all(carrinhos.map((_, i) => enviar(i)));
+    expect(respostas.filter((r) => r.status === 500)).toEqual([]);
+    const prazo = Date.now() + 90_000;
+    for (let i = 0; i < respostas.length; i++) {
+      while (!decidido(respostas[i]!) && Date.now() < prazo) {
+        await new Promise((r) => setTimeout(r, 1000 * Number(respostas[i]!.headers['retry-after'] ?? 1)));
+        respostas[i] = await enviar(i);
+      }
+    }
 
-    const porStatus = respostas.reduce<Record<number, number>>((m, r) => ({ ...m, [r.status]: (m[r.status] ?? 0) + 1 }), {});
-    expect(porStatus).toEqual({ 201: 20, 409: 80 });
-    for (const r of respostas.filter((x) => x.status === 409)) expect(r.data.code).toBe('insufficient_stock');
+    const pagos = respostas.filter((r) => (r.status === 201 || r.status === 200) && r.data.status !== 'cancelado');
+    const semEstoque = respostas.filter((r) => r.status === 409 && r.data.code === 'insufficient_stock');
+    expect({ pagos: pagos.length, semEstoque: semEstoque.length }).toEqual({ pagos: 20, semEstoque: 80 });
     expect(await estoqueDe(a.id)).toBe(0);
-    const cancelado = await gw.get(`/api/v1/pedidos/${respostas.find((r) => r.status === 409)!.data.details.pedido_id}`);
+    const cancelado = await gw.get(`/api/v1/pedidos/${semEstoque[0]!.data.details.pedido_id}`);
     expect(cancelado.data).toMatchObject({ status: 'cancelado', pendente: [] });
     expect(cancelado.data.historico.at(-1).detalhe).toMatch(/pagamento estornado/);
-  }, 120_000);
+  }, 240_000);
 });
