@@ -5,4 +5,7 @@ module.exports = {
   testMatch: ['**/test/**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   testTimeout: 30000,
+  // One file at a time: the failover and fault tests break and restore the shared test stack, and the
+  // checkout tests inject faults into shared services; files running side by side would see each other's faults.
+  maxWorkers: 1,
 };
