@@ -20,6 +20,14 @@ const CHANGES = [
   'Checked and already in place before this work: nginx upstream keepalive to every service (the gateway and the bench nginx), axios keep-alive agents in every `Downstream`, `etag` off, request logs at debug for 2xx, catalogo reads as one SQL round trip (list, count and JSON page in one statement).',
 ];
 
+/** Measured facts for the owners of other parts (kept by hand, with when and how they were measured). */
+const FINDINGS = [
+  '**Checkout throughput plateaus at about 13 orders/s** (pedidos and its chain are not this work\'s to change). Measured by hand right after the run below (load average about 5), with bench/lib/closed-loop.ts, orders spread over 20 products, payment latency off: 1 client 7.0 orders/s (P50 135 ms, P95 198 ms); 4 clients 11.0/s (P50 350 ms); 8 clients 12.5/s (P50 594 ms); 16 clients 12.8/s (P50 1210 ms). Latency grows linearly with clients while throughput stays flat: a serialisation point of roughly 75-80 ms per order somewhere in the chain. In the run, 32 clients made the internal hops slow (estoque separacoes 1.3 s, fiscal notas 1.1 s, logistica envios 1.2 s mean) and most orders hit the gateway\'s timeout (504). Worth a look by the pedidos / downstream owners: pool sizes (10 per service) against concurrent interactive transactions, and the number of synchronously replicated commits per order. With one client the chain takes 135 ms, so the P95 < 150 ms goal is reachable only at low concurrency today.',
+  '**One product, one row lock**: an early version of the checkout scenario bought a single bench product and every order queued on that product\'s row in catalogo\'s reservation transaction (a Prisma interactive transaction holds the lock across several round trips and a synchronously replicated commit). The scenarios now spread orders over many products, as a shop\'s orders are; a flash sale on one product would still serialise there.',
+  '**Catalogue list uncached** stays far from the Express baseline (18.7% here, 27% before on an equally busy machine): each request is gateway -> catalogo (request id, logging, metrics, zod, Prisma `$queryRaw` with a JSON page built in SQL, parsed and re-serialised) -> HAProxy -> replica, on 2 cores shared with ab, nginx and both PostgreSQL nodes. Not changed in this round (time): the next candidates are the raw `pg` driver for the two read queries (PLATFORM.md: about 2.3x Prisma\'s sequential rate) and sending the SQL-built JSON text as is instead of parsing and re-serialising it.',
+  '**The micro-cache ratio moved from 112% to 74% of nginx static between the two runs with no gateway change**: that is the noise of this shared machine (load average 11 at the start of both), which is why the committed numbers should be refreshed on a quiet machine.',
+];
+
 function targetsTable(after: Target[], before: Target[] | undefined): string {
   const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${round(x * 100, 1)}%`);
   const rows = after.map((t) => {
@@ -55,6 +63,7 @@ function main(argv: string[]): void {
   if (before) out.push(`"Before" is a full run on commit ${before.machine.gitCommit} (${before.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${before.loadAverageAtStart?.join(' / ') ?? before.machine.loadAverage.join(' / ')}), each ratio against the baselines of its own run.`, '');
   for (const t of targets.filter((x) => x.ratio < x.goal)) out.push(`- **${t.name}** missed: ${t.detail}. ${t.why ?? ''}`);
   out.push('', '## What moved the numbers', '', ...CHANGES.map((c) => `- ${c}`), '');
+  out.push('## Findings', '', ...FINDINGS.map((c) => `- ${c}`), '');
   for (const r of s.results) {
     out.push(`## ${r.title}`, '');
     for (const t of r.tables) out.push(`**${t.title}${t.seed ? ` (seed ${t.seed})` : ''}**`, '', tableMarkdown(t), '');

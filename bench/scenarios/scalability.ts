@@ -137,7 +137,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s`,
       why:
         r < 1.5
-          ? 'carrinho is not the bottleneck: each add waits on the one catalogo instance (uncached product check), and on 2 cores one carrinho plus nginx, Redis, catalogo, PostgreSQL and autocannon already keep both CPUs busy, so extra instances split the same CPU time (the seed\'s gain needs a core per instance and a scaled or cached catalogue check)'
+          ? 'with the product check cached (CATALOGO_CACHE_TTL_MS), an add is one Redis Lua call plus Express, so the limit is CPU: on 2 cores one carrinho plus nginx, Redis and autocannon already keep both CPUs busy, and extra instances split the same CPU time (the seed\'s gain needs a core per instance); with the cache off (TTL 0) every add also waits on the single catalogo'
           : undefined,
     });
   }
@@ -154,7 +154,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       detail: `${round(gw, 0)} 2xx/s vs ${round(expressRps, 0)} req/s (-c ${ctx.sizes.cannon.connections}; ${paired ? 'median of per-repetition ratios, the baseline run right before each gateway run' : 'ratio of medians'})`,
       why:
         gwRatio < 0.5
-          ? 'every cart add makes a synchronous, uncached GET /api/v1/produtos/:id to the single catalogo instance (a PostgreSQL read on the replica) before its atomic Lua update in Redis, so its ceiling is catalogo\'s by-id throughput, not carrinho\'s; the baseline returns bytes from memory. A short-lived product cache in carrinho (seconds) would lift it' +
+          ? 'a cart add is gateway -> carrinho (Express, request id, logging, metrics, zod) -> Redis Lua script, plus a catalogo check whenever the product is not in the instance\'s 2 s cache; the baseline returns bytes from memory' +
             (ctx.gatewayRateLimitRps > 0 ? `; the gateway's rate limit (${ctx.gatewayRateLimitRps} r/s per client) also turns the excess into 429s` : '')
           : undefined,
     });

@@ -206,7 +206,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     });
   }
   const notes = [
-    `Open model: arrivals on a fixed schedule, latency from the intended send time (coordinated omission corrected); a user is one action every ${USER_THINK_S} s (Locust-like think time), so N users = ${1 / USER_THINK_S} x N arrivals/s. Mix: ${Object.entries(MIX).map(([k, v]) => `${k} ${v * 100}%`).join(', ')}.`,
+    `Open model: arrivals on a fixed schedule, latency from the intended send time (coordinated omission corrected); a user is one action every ${USER_THINK_S} s (Locust-like think time), so N users = ${1 / USER_THINK_S} x N arrivals/s. Mix: ${Object.entries(MIX).map(([k, v]) => `${k} ${round(v * 100, 0)}%`).join(', ')}.`,
     `"Saturado" = errors above 1%, P95 above 1 s, or fewer than 90% of the arrivals answered 2xx. The seed's replica counts (P-API=2, Server-A=3 ...) do not apply as such: here every service runs once except carrinho (${ctx.carrinhoRunning.length} instances), all on the same machine.`,
     saturation
       ? `Ponto de saturação: ${saturation.users} usuários (${saturation.rate} chegadas/s); the last step that held was ${lastGood ? `${lastGood.users} usuários (${round(lastGood.throughput, 0)} 2xx/s)` : 'none (the first step already saturated)'}.`
