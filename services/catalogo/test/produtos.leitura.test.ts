@@ -77,13 +77,13 @@ describe('GET /api/v1/produtos', () => {
     expect(alem.headers['x-served-by']).toMatch(/^(replica|primary)$/);
   });
 
-  it('when no limit is given, then at most 20 products come back', async () => {
+  it('when no limit is given, then at most 50 products come back', async () => {
     const c = await dados.categoria();
-    for (let i = 0; i < 21; i++) await dados.produto(c.id);
+    for (let i = 0; i < 51; i++) await dados.produto(c.id);
     await aguardarReplica(db);
     const res = await request(app).get(`/api/v1/produtos?categoria=${c.slug}`).expect(200);
-    expect(res.body).toHaveLength(20);
-    expect(res.headers['x-total-count']).toBe('21');
+    expect(res.body).toHaveLength(50);
+    expect(res.headers['x-total-count']).toBe('51');
   });
 
   it('when a product is inactive, then it is hidden by default and shown with ativo=false or ativo=todos', async () => {

@@ -9,7 +9,7 @@
  * `X-Served-By: replica|primary` and `Cache-Control: public, max-age=1`:
  * - GET /produtos -> 200 array of {id, nome, descricao, preco, estoque, categoria (name), categoria_id, ativo},
  *   ordered by id, with X-Total-Count. Query: categoria (id or slug), q (case-insensitive substring of nome),
- *   limit 1..100 (default 20), offset >= 0, ativo=true (default) | false | todos. Unknown query parameters are
+ *   limit 1..100 (default 50), offset >= 0, ativo=true (default) | false | todos. Unknown query parameters are
  *   ignored (cache busters).
  * - GET /produtos/:id -> 200 the same object; 404 when unknown or inactive (unless ativo=false|todos).
  * - GET /categorias -> 200 array of {id, nome, slug, quantidade_produtos (active ones)}, ordered by id.

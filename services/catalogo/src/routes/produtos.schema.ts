@@ -38,7 +38,8 @@ export const listarQuery = z
       .optional(),
     q: texto().trim().max(100, 'must be at most 100 characters').optional(),
     ativo: filtroAtivo,
-    limit: inteiroTexto(1, 100).default(20),
+    // 50 by default: the whole seeded catalogue (30 products) in one page, as the seed's clients expect.
+    limit: inteiroTexto(1, 100).default(50),
     offset: inteiroTexto(0, 100_000_000).default(0),
   })
   .transform(
