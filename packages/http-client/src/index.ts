@@ -113,8 +113,8 @@ export class Downstream {
 
   shutdown(): void {
     this.breaker.shutdown();
-    const agent = this.http.defaults.httpAgent as http.Agent | undefined;
-    agent?.destroy();
+    // Both agents hold sockets: the baseURL decides which one axios uses.
+    for (const agent of [this.http.defaults.httpAgent, this.http.defaults.httpsAgent] as (http.Agent | undefined)[]) agent?.destroy();
   }
 }
 

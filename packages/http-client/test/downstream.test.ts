@@ -74,3 +74,13 @@ describe('Downstream breaker', () => {
     expect(ds.unavailable(err)!.message).toMatch(/did not answer in time/);
   });
 });
+
+describe('Downstream shutdown', () => {
+  it('when shut down, then both keep-alive agents (http and https) are destroyed', () => {
+    const ds = new Downstream({ name: 'idle', baseURL: 'https://127.0.0.1:1' });
+    const agents = [ds.http.defaults.httpAgent, ds.http.defaults.httpsAgent] as http.Agent[];
+    const destroyed = agents.map((a) => jest.spyOn(a, 'destroy'));
+    ds.shutdown();
+    for (const spy of destroyed) expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
