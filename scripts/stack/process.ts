@@ -137,11 +137,15 @@ export async function stopRecorded(p: StackPaths, name: string, graceMs: number)
 export function tailLog(p: StackPaths, name: string, lines = 25): string {
   try {
     const fd = fs.openSync(logFile(p, name), 'r');
-    const size = fs.fstatSync(fd).size;
-    const len = Math.min(size, 64 * 1024);
-    const buf = Buffer.alloc(len);
-    fs.readSync(fd, buf, 0, len, size - len);
-    fs.closeSync(fd);
+    let buf: Buffer;
+    try {
+      const size = fs.fstatSync(fd).size;
+      const len = Math.min(size, 64 * 1024);
+      buf = Buffer.alloc(len);
+      fs.readSync(fd, buf, 0, len, size - len);
+    } finally {
+      fs.closeSync(fd);
+    }
     const all = buf.toString('utf8').split('\n');
     // Only this run's lines: the log is appended to across runs, each run starts with a ===== marker.
     const marker = all.map((l) => l.startsWith('===== ')).lastIndexOf(true);
