@@ -8,9 +8,8 @@
  * one streaming replica again). The measuring code is in scripts/failover/ (reusable by a Docker path).
  */
 import path from 'node:path';
-import type { StackContext } from '../stack/context';
+import { stackContext } from '../stack/context';
 import { clusterHealthy } from '../stack/control';
-import { stackPaths } from '../stack/layout';
 import { pgCluster } from '../stack/patroni';
 import { topologyOfRunningStack } from '../stack/state';
 import { nativeHooks } from '../failover/native';
@@ -49,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   const { o, json } = parse(argv);
   const t = topologyOfRunningStack();
   const say = (line: string) => process.stderr.write(`failover: ${line}\n`);
-  const ctx: StackContext = { t, p: stackPaths(t), say };
+  const ctx = stackContext(t, say);
   const before = await pgCluster(t);
   if (!clusterHealthy(before)) {
     say(`the cluster is not healthy (${before.error ?? before.members.map((m) => `${m.name}=${m.patroniRole}/${m.state}`).join(', ')}): is the stack running (npm start -- --detach)?`);

@@ -11,7 +11,7 @@
  *   carrinho-up <n>       start instance n again
  *   service-down <name> / service-up <name>   the same for any service instance (pedidos, carrinho-2, ...)
  */
-import type { StackContext } from '../stack/context';
+import { type StackContext, stackContext } from '../stack/context';
 import {
   killPgNode,
   killService,
@@ -23,7 +23,6 @@ import {
   stopService,
   waitClusterHealthy,
 } from '../stack/control';
-import { stackPaths } from '../stack/layout';
 import { PG_NODES, type PgNode, pgCluster } from '../stack/patroni';
 import { topologyOfRunningStack } from '../stack/state';
 
@@ -116,8 +115,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return fault ? 0 : 1;
   }
-  const t = topologyOfRunningStack();
-  const ctx: StackContext = { t, p: stackPaths(t), say: (l) => process.stderr.write(l + '\n') };
+  const ctx = stackContext(topologyOfRunningStack());
   process.stdout.write((await runFault(ctx, fault, arg)) + '\n');
   return 0;
 }

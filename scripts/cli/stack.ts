@@ -8,10 +8,10 @@
  * State (configs, data, logs/<name>.log, run/<name>.pid) lives in BRIGADEIRO_HOME (default
  * <repo>/.brigadeiro); ports come from packages/topology. See scripts/stack/*.ts for each step.
  */
-import { MAX_CARRINHO_INSTANCES, type Topology } from '@brigadeiro/topology';
-import type { StackContext } from '../stack/context';
+import { MAX_CARRINHO_INSTANCES } from '@brigadeiro/topology';
+import { type StackContext, stackContext } from '../stack/context';
 import { followLogs } from '../stack/follow';
-import { ensureDirs, stackPaths } from '../stack/layout';
+import { ensureDirs } from '../stack/layout';
 import { alreadyRunningMessage, startStack, wipeState } from '../stack/start';
 import { topologyForStart, topologyOfRunningStack } from '../stack/state';
 import { collectStatus, formatStatus } from '../stack/status';
@@ -24,10 +24,6 @@ const USAGE = `usage: stack.ts start [--detach] [--scale carrinho=N] [--fresh] |
     --fresh        wipe the state folder (data, logs) first
   stop             stop everything this state folder's stack started
   status [--json]  every component's address, PID and state; PostgreSQL roles, sync state and lag`;
-
-function context(t: Topology): StackContext {
-  return { t, p: stackPaths(t), say: (line) => process.stderr.write(line + '\n') };
-}
 
 function parseScale(args: string[]): number | undefined {
   const i = args.indexOf('--scale');
@@ -52,7 +48,7 @@ async function stop(ctx: StackContext): Promise<number> {
 
 async function start(args: string[]): Promise<number> {
   const detach = args.includes('--detach');
-  const ctx = context(topologyForStart(parseScale(args)));
+  const ctx = stackContext(topologyForStart(parseScale(args)));
   const running = runningComponents(ctx);
   if (running.length) {
     ctx.say(alreadyRunningMessage(ctx, running));
@@ -100,9 +96,9 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(args);
     case 'stop':
-      return stop(context(topologyOfRunningStack()));
+      return stop(stackContext(topologyOfRunningStack()));
     case 'status': {
-      const ctx = context(topologyOfRunningStack());
+      const ctx = stackContext(topologyOfRunningStack());
       const s = await collectStatus(ctx);
       process.stdout.write(args.includes('--json') ? JSON.stringify(s, null, 2) + '\n' : formatStatus(s) + '\n');
       return 0;
