@@ -77,8 +77,9 @@ export function catalogoRouter(catalogo: Catalogo, marcarLeitura: MarcarLeitura,
     res.json(await catalogo.alterarEstoque(id, operacao, quantidade));
   });
 
-  // Express fails to decode a param like "%ff" with a URIError (status 400, but not marked safe to expose),
-  // which the shared error handler would answer as a 500: it is the caller's mistake, so say so.
+  // Express fails to decode a param like "%ff" with a URIError (status 400, not marked safe to expose). The
+  // shared error handler would answer a generic 400 bad_request; here it is a validation_failed naming
+  // `params`, like every other bad catalogue request.
   router.use((err: unknown, req: Request, _res: Response, next: NextFunction) => {
     if (!(err instanceof URIError)) return next(err);
     next(new ValidationError(`invalid request params: ${req.path} is not a valid percent-encoded path`, [{ field: 'params', message: 'is not valid percent-encoding' }]));
