@@ -1,11 +1,13 @@
 /** estoque's operations for the checkout: separate the items (reserving stock in catalogo) and release them. */
+import type { z } from 'zod';
 import { EstoqueInsuficiente, Separacao, SepararItens } from '@brigadeiro/contracts';
 import type { Downstream } from '@brigadeiro/http-client';
 import { chamar, conforme, semResposta, type RetryOptions } from './http';
 
-export type ResultadoSeparacao =
-  | { separado: true; separacao: Separacao }
-  | { separado: false; motivo: string; faltas: { produto_id: number; disponivel: number; solicitado: number }[] };
+/** One product short of stock, as the contract's 409 insufficient_stock details carry it. */
+export type Falta = z.infer<typeof EstoqueInsuficiente>;
+
+export type ResultadoSeparacao = { separado: true; separacao: Separacao } | { separado: false; motivo: string; faltas: Falta[] };
 
 export interface EstoquePort {
   separar(input: SepararItens): Promise<ResultadoSeparacao>;
@@ -13,7 +15,7 @@ export interface EstoquePort {
   liberar(pedidoId: number): Promise<{ existia: boolean }>;
 }
 
-function faltasDe(details: unknown): { produto_id: number; disponivel: number; solicitado: number }[] {
+function faltasDe(details: unknown): Falta[] {
   const lista = Array.isArray(details) ? details : details ? [details] : [];
   return lista.flatMap((d) => {
     const r = EstoqueInsuficiente.safeParse(d);
