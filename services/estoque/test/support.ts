@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { Pool } from 'pg';
 import { databaseUrl, serviceUrl, type Topology } from '@brigadeiro/topology';
+import { referencia } from '../src/data/catalogo.client';
 
 /**
  * Products made for a test through catalogo's admin API on the stack's real catalogo (so its own rules apply),
@@ -33,11 +34,11 @@ export function produtosDeTeste(t: Topology) {
     },
     /** Reserves straight at catalogo, as estoque would (for the "answer lost" case). */
     async reservarNoCatalogo(pedidoId: number, itens: { produto_id: number; quantidade: number }[]): Promise<number> {
-      const res = await axios.post(`${catalogo}/internal/v1/reservas`, { referencia: `pedido-${pedidoId}`, itens });
+      const res = await axios.post(`${catalogo}/internal/v1/reservas`, { referencia: referencia(pedidoId), itens });
       return res.status;
     },
     async limpar(pedidoIds: number[]): Promise<void> {
-      await pool.query('DELETE FROM reservas_estoque WHERE referencia = ANY($1::text[])', [pedidoIds.map((id) => `pedido-${id}`)]);
+      await pool.query('DELETE FROM reservas_estoque WHERE referencia = ANY($1::text[])', [pedidoIds.map(referencia)]);
       await pool.query('DELETE FROM produtos WHERE id = ANY($1::int[])', [criados.splice(0)]);
     },
     close: () => pool.end(),
