@@ -3,14 +3,18 @@
  * topology into a fresh temp folder, starts `nginx` with its master in the foreground (so we hold its PID),
  * waits until it answers, and `stop()` kills that PID and removes the folder.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { HOST, type Topology } from '@brigadeiro/topology';
+import { freePort } from '../../bench/lib/net';
+import { exited } from '../../bench/lib/processes';
 import { renderNginxConf, type RenderOptions } from './render';
+
+/** Tests pick the gateway's port with it. */
+export { freePort };
 
 export interface LocalGateway {
   url: string;
@@ -22,18 +26,6 @@ export interface LocalGateway {
   stop(): Promise<void>;
 }
 
-/** A port nobody listens on right now (the OS picks it; a tiny race remains, as with any such helper). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: HOST, port, path: '/health', timeout: 500 }, (res) => {
@@ -42,13 +34,6 @@ function answers(port: number): Promise<boolean> {
     });
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
   });
 }
 
