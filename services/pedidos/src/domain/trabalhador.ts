@@ -71,7 +71,9 @@ export class Trabalhador {
   /** One poll: claims and runs the due tasks; returns how many it took. Exposed for tests. */
   async rodada(): Promise<number> {
     const tarefas = await this.repo.reivindicar(this.o.lote, this.o.leaseMs);
-    await Promise.all(
+    // allSettled, not all: one task failing to be recorded must not settle the poll (and let stop() return and
+    // main.ts close the pool) while the others are still running.
+    const resultados = await Promise.allSettled(
       tarefas.map(async (t) => {
         const r = await this.checkout.executarTarefa(t);
         if (r.feito) {
@@ -84,6 +86,8 @@ export class Trabalhador {
         }
       }),
     );
+    const falha = resultados.find((r) => r.status === 'rejected');
+    if (falha) throw falha.reason;
     return tarefas.length;
   }
 }
