@@ -10,7 +10,7 @@ import { REPO_ROOT, type ServiceName, type Topology, serviceEnv } from '@brigade
 import type { StackContext } from './context';
 import { preparePgRoot } from './layout';
 import { PG_NODES, type PgCluster, type PgNode, launchNode, pgCluster, postmasterPid } from './patroni';
-import { isAlive, launch, livePid, readPid, removePid, stopRecorded, waitGone } from './process';
+import { isAlive, launch, livePid, readPid, removePid, signal, stopRecorded, waitGone } from './process';
 import { StartError, waitFor } from './probe';
 import { REDIS, startRedis } from './redis';
 import { type ServiceInstance, serviceEntry, serviceInstances, serviceReady } from './services';
@@ -31,13 +31,7 @@ function childrenOf(ppid: number): number[] {
   return out;
 }
 
-function kill9(pid: number, group = false): void {
-  try {
-    process.kill(group ? -pid : pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
-}
+const kill9 = (pid: number, group = false): void => signal(pid, 'SIGKILL', group);
 
 export interface NodeKill {
   node: PgNode;

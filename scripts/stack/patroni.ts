@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { HOST, type Topology } from '@brigadeiro/topology';
 import type { StackContext } from './context';
 import { PG_OS_HOME, PG_OS_USER, type StackPaths, preparePgRoot } from './layout';
-import { isAlive, launch, livePid, stopRecorded, waitGone } from './process';
+import { isAlive, launch, livePid, signal, stopRecorded, waitGone } from './process';
 import { StartError, httpJson, waitFor } from './probe';
 import { infraFile, writeRendered } from './template';
 
@@ -244,11 +244,7 @@ export async function stopPatroni(ctx: StackContext): Promise<void> {
     if (pm !== undefined && !(await waitGone(pm, 'postgres', 15_000))) {
       ctx.say(`  ${node}: postmaster ${pm} outlived Patroni; stopping it`);
       for (const [sig, wait] of [['SIGINT', 10_000], ['SIGQUIT', 5_000], ['SIGKILL', 5_000]] as const) {
-        try {
-          process.kill(sig === 'SIGKILL' ? -pm : pm, sig);
-        } catch {
-          /* gone */
-        }
+        signal(pm, sig, sig === 'SIGKILL');
         if (await waitGone(pm, 'postgres', wait)) break;
       }
     }

@@ -103,7 +103,8 @@ export async function waitGone(pid: number, match: string, timeoutMs: number): P
   return !isAlive(pid, match);
 }
 
-function signal(pid: number, sig: NodeJS.Signals, group: boolean): void {
+/** Sends `sig` to `pid` (to its process group with `group`); a process already gone is not an error. */
+export function signal(pid: number, sig: NodeJS.Signals, group = false): void {
   try {
     process.kill(group ? -pid : pid, sig);
   } catch {
