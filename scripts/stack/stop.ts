@@ -37,8 +37,8 @@ async function stopGroup(ctx: StackContext, names: string[], graceMs: number): P
 /** Returns false when nothing was running. Throws if a recorded process survived. */
 export async function stopStack(ctx: StackContext): Promise<boolean> {
   const running = runningComponents(ctx);
-  const recorded = running.map((r) => ({ name: r.name, pid: r.pid, match: readPid(ctx.p, r.name)?.match ?? '' }));
   if (running.length === 0) return false;
+  const recorded = running.map((r) => ({ name: r.name, pid: r.pid, match: readPid(ctx.p, r.name)?.match ?? '' }));
   const names = new Set(running.map((r) => r.name));
   // Services get 10 s to drain (their SIGTERM handlers close servers and pools), then SIGKILL.
   await stopGroup(ctx, [...names].filter((n) => !INFRA.has(n)), 10_000);
