@@ -3,10 +3,9 @@
  * client, listens, and on SIGTERM/SIGINT drains in-flight requests before closing them.
  */
 import Redis from 'ioredis';
-import { ConfigError } from '@brigadeiro/config';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
-import { startServer } from '@brigadeiro/service-defaults';
+import { exitOnStartFailure, loadConfigOrExit, shutdownOnSignal, startServer } from '@brigadeiro/service-defaults';
 import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { buildCatalogo } from './data/catalogo-client';
@@ -18,17 +17,7 @@ async function closeRedis(redis: Redis): Promise<void> {
   await redis.quit().catch(() => redis.disconnect());
 }
 
-async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`carrinho: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+async function main(config: Config): Promise<void> {
   const instance = config.INSTANCE_ID ?? config.SERVICE_NAME;
   const logger = createLogger({ service: config.SERVICE_NAME, instance, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service: config.SERVICE_NAME, instance });
@@ -46,22 +35,10 @@ async function main(): Promise<void> {
     closers: [async () => catalogo.shutdown(), () => closeRedis(redis)],
   });
 
-  const stop = (signal: string) => {
-    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000);
-    force.unref();
-    server.shutdown(signal).then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const stop = shutdownOnSignal(server, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
-main().catch((err) => {
-  process.stderr.write(`carrinho failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+const config = loadConfigOrExit('carrinho', () => loadConfig(process.env));
+main(config).catch(exitOnStartFailure('carrinho'));

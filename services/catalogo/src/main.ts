@@ -1,8 +1,7 @@
 /** catalogo's entry point: the only place that reads process.env, listens and handles signals. */
-import { ConfigError } from '@brigadeiro/config';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
-import { startServer } from '@brigadeiro/service-defaults';
+import { exitOnStartFailure, loadConfigOrExit, shutdownOnSignal, startServer } from '@brigadeiro/service-defaults';
 import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { closeCatalogoDb, createCatalogoDb, databaseChecks } from './data/clientes';
@@ -28,22 +27,10 @@ async function main(config: Config): Promise<void> {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     closers: [() => closeCatalogoDb(db)],
   });
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      void server.shutdown(signal).then(() => process.exit(0));
-    });
-  }
+  const stop = shutdownOnSignal(server, { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
-let config: Config;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`catalogo: ${err.message}\n`);
-  process.exit(1);
-}
-main(config).catch((err: unknown) => {
-  process.stderr.write(`catalogo: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+const config = loadConfigOrExit('catalogo', () => loadConfig(process.env));
+main(config).catch(exitOnStartFailure('catalogo'));
