@@ -94,13 +94,9 @@ export const DEFAULT_GATEWAY: GatewaySettings = { rateLimitRps: 2000, rateLimitB
 
 type Env = Record<string, string | undefined>;
 
-function envName(port: string): string {
-  return 'BRIGADEIRO_PORT_' + port.replace(/([A-Z])/g, '_$1').toUpperCase();
-}
-
 /** The environment variable that moves one port, e.g. portEnvName('pgRw') === 'BRIGADEIRO_PORT_PG_RW'. */
 export function portEnvName(port: PortName): string {
-  return envName(port);
+  return 'BRIGADEIRO_PORT_' + port.replace(/([A-Z])/g, '_$1').toUpperCase();
 }
 
 function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -137,7 +133,7 @@ export function loadTopology(env: Env = process.env): Topology {
   const offset = readInt(env, 'BRIGADEIRO_PORT_OFFSET', 0, 0, 20000);
   const ports = {} as Record<PortName, number>;
   for (const [name, port] of Object.entries(DEFAULT_PORTS) as [PortName, number][]) {
-    ports[name] = readInt(env, envName(name), port + offset, 1, 65535);
+    ports[name] = readInt(env, portEnvName(name), port + offset, 1, 65535);
   }
   return {
     home: path.resolve(env.BRIGADEIRO_HOME || path.join(REPO_ROOT, '.brigadeiro')),
