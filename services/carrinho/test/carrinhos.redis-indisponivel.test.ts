@@ -1,21 +1,12 @@
 /** Redis is the cart service's own dependency: when it is unreachable the answer is a fast 503, never a 500. */
-import net from 'node:net';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
+import { closedPort } from '@brigadeiro/testing';
 import { createApp } from '../src/app';
 import { buildCatalogo } from '../src/data/catalogo-client';
 import { loadConfig } from '../src/config';
-
-/** A loopback port with nothing listening (taken, then released). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('carrinho when Redis is unreachable', () => {
   it('when Redis cannot be reached, then cart routes answer 503 with Retry-After and /ready says not ready', async () => {
