@@ -15,20 +15,18 @@ export async function startNginx(ctx: StackContext): Promise<number> {
   fs.mkdirSync(p.nginxPrefix, { recursive: true });
   const conf = path.join(p.configDir, 'nginx.conf');
   const errorLog = logFile(p, NGINX);
-  fs.writeFileSync(
-    conf,
-    renderNginxConf(t, {
-      prefix: p.nginxPrefix,
-      // nginx writes its own PID file; ours (run/nginx.pid) is the orchestrator's record.
-      pidFile: path.join(p.nginxPrefix, 'nginx.pid'),
-      accessLog: path.join(p.logsDir, 'nginx-access.log'),
-      errorLog,
-    }),
-  );
+  const text = renderNginxConf(t, {
+    prefix: p.nginxPrefix,
+    // nginx writes its own PID file; ours (run/nginx.pid) is the orchestrator's record.
+    pidFile: path.join(p.nginxPrefix, 'nginx.pid'),
+    accessLog: path.join(p.logsDir, 'nginx-access.log'),
+    errorLog,
+  });
+  fs.writeFileSync(conf, text);
   // `daemon off` keeps the master in the foreground so the PID we record is nginx's master. As root the
   // workers would run as nobody, who may not reach the state folder (temp files): run them as root.
   const directives = ['daemon off;'];
-  if (process.getuid?.() === 0 && !/^\s*user\s/m.test(fs.readFileSync(conf, 'utf8'))) directives.push('user root;');
+  if (process.getuid?.() === 0 && !/^\s*user\s/m.test(text)) directives.push('user root;');
   const base = ['-c', conf, '-p', p.nginxPrefix + '/', '-e', errorLog, '-g', directives.join(' ')];
   const test = spawnSync('nginx', ['-t', ...base], { encoding: 'utf8' });
   if (test.status !== 0) throw new StartError(`nginx -t rejected ${conf}:\n${test.stderr.trim()}`);
