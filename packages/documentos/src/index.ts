@@ -35,13 +35,7 @@ function padDigits(value: number | string, width: number, field: string): string
  */
 export function nfeCheckDigit(first43: string): number {
   if (first43.length !== 43 || !onlyDigits(first43)) throw new RangeError('an NF-e key body has 43 digits');
-  let sum = 0;
-  for (let i = 0; i < 43; i++) {
-    const weight = 2 + (i % 8); // i counts from the right
-    sum += Number(first43[42 - i]) * weight;
-  }
-  const rest = sum % 11;
-  return rest < 2 ? 0 : 11 - rest;
+  return mod11Digit(first43);
 }
 
 export interface NfeKeyParts {
@@ -99,7 +93,8 @@ export function isValidNfeAccessKey(key: string): boolean {
   return nfeCheckDigit(key.slice(0, 43)) === Number(key[43]);
 }
 
-function cnpjDigit(digits: string): number {
+/** The mod-11 check digit shared by the NF-e key and the CNPJ: remainder 0 or 1 gives 0, otherwise 11 - remainder. */
+function mod11Digit(digits: string): number {
   // Weights run 2..9 from the right and then start again at 2.
   let sum = 0;
   for (let i = 0; i < digits.length; i++) sum += Number(digits[digits.length - 1 - i]) * (2 + (i % 8));
@@ -111,8 +106,8 @@ function cnpjDigit(digits: string): number {
 export function cnpjWithCheckDigits(base12: string): string {
   const base = base12.replace(/[.\-/\s]/g, '');
   if (base.length !== 12 || !onlyDigits(base)) throw new RangeError('a CNPJ base has 12 digits');
-  const d1 = cnpjDigit(base);
-  const d2 = cnpjDigit(base + String(d1));
+  const d1 = mod11Digit(base);
+  const d2 = mod11Digit(base + String(d1));
   return base + String(d1) + String(d2);
 }
 
