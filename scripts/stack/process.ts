@@ -79,7 +79,9 @@ export function isAlive(pid: number, match = ''): boolean {
     if (state === 'Z' || state === 'X') return false;
     if (!match) return true;
     const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-    return cmdline.includes(match);
+    // An empty command line is a live process caught mid-exec (Patroni starts as env -> setpriv -> patroni,
+    // each replacing the last): alive, not a stranger that reused the PID.
+    return cmdline === '' || cmdline.includes(match);
   } catch {
     return false;
   }
