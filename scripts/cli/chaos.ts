@@ -1,15 +1,17 @@
 /**
  * `npm run chaos -- <service> latency=800ms | errors=30% | hang | reset | status` (faults combine:
  * `latency=200ms errors=10%`). Calls the service's admin-only /admin/falhas on its own port
- * (serviceUrl(loadTopology(), service)) with the admin token, then prints the resulting state.
+ * (serviceUrl(topologyOfRunningStack(), service)) with the admin token, then prints the resulting state.
  * Exit codes: 0 done, 2 bad usage, 1 the service could not be reached or refused.
  */
 import axios, { isAxiosError } from 'axios';
 import { CHAOS_USAGE, ChaosUsageError, describeFaults, parseChaosArgs, type ChaosCommand } from '@brigadeiro/chaos';
-import { loadTopology, serviceUrl } from '@brigadeiro/topology';
+import { serviceUrl } from '@brigadeiro/topology';
+import { topologyOfRunningStack } from '../stack/state';
 
 async function run(cmd: ChaosCommand): Promise<number> {
-  const t = loadTopology();
+  // The ports the running stack was started with (stack.json), even if this shell's environment differs.
+  const t = topologyOfRunningStack();
   const url = `${serviceUrl(t, cmd.service)}/admin/falhas`;
   const headers = { Authorization: `Bearer ${t.adminToken}` };
   try {

@@ -3,8 +3,9 @@
  * `npm run db:seed`    -> the same, then the seed (idempotent: a second run inserts nothing).
  * Talks to the running stack's PostgreSQL through HAProxy's read-write port (see packages/topology).
  */
-import { loadTopology, superuserUrl } from '@brigadeiro/topology';
+import { superuserUrl } from '@brigadeiro/topology';
 import { bootstrapDatabases, migrateAll, seedAll } from '../db';
+import { topologyOfRunningStack } from '../stack/state';
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0];
@@ -12,7 +13,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('usage: db <migrate|seed>\n');
     return 2;
   }
-  const t = loadTopology();
+  // The ports the running stack was started with (stack.json), even if this shell's environment differs.
+  const t = topologyOfRunningStack();
   const where = superuserUrl(t).replace(/:[^:@/]*@/, ':***@');
   console.log(`database: ${where}`);
 
