@@ -9,7 +9,8 @@ import { clusterHealthy, killPgNode, startPgNode, startService, waitClusterHealt
 import { PG_NODES, pgCluster } from '../stack/patroni';
 import { livePid } from '../stack/process';
 import { REDIS, startRedis } from '../stack/redis';
-import { serviceInstances } from '../stack/services';
+import { waitFor } from '../stack/probe';
+import { serviceInstances, serviceReady } from '../stack/services';
 import type { FailoverHooks } from './run';
 
 export function nativeHooks(ctx: StackContext): FailoverHooks {
@@ -37,8 +38,12 @@ export async function restoreStack(ctx: StackContext): Promise<string[]> {
     await startRedis(ctx);
     started.push(REDIS);
   }
-  const down = serviceInstances(ctx.t).filter((s) => livePid(ctx.p, s.name) === undefined);
+  const instances = serviceInstances(ctx.t);
+  const down = instances.filter((s) => livePid(ctx.p, s.name) === undefined);
   await Promise.all(down.map((s) => startService(ctx, s.name)));
   started.push(...down.map((s) => s.name));
+  // Running is not ready: after a Redis or database outage each instance reconnects on its own backoff, and
+  // the next test must not meet one that still answers 503. Every instance's /ready must say so.
+  await Promise.all(instances.map((s) => waitFor(`${s.name} ready`, () => serviceReady(s.port), { timeoutMs: 60_000, component: s.name })));
   return started;
 }
