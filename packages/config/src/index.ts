@@ -32,6 +32,13 @@ export const baseConfigSchema = z.object({
 });
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/** A PostgreSQL connection string (postgres:// or postgresql://). */
+export const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+/** The base URL of another service (http or https). */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
+/** Connections in a database pool: 1..100, default 10. */
+export const databasePoolMax = z.coerce.number().int().min(1).max(100).default(10);
+
 /** Parses `env` with `schema`; throws a ConfigError naming each offending variable and rule. */
 export function parseConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
   const result = schema.safeParse(env);

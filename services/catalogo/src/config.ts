@@ -3,11 +3,7 @@
  * (serviceEnv() in @brigadeiro/topology produces exactly these).
  */
 import { z } from 'zod';
-import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
-
-const postgresUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+import { baseConfigSchema, postgresUrl, databasePoolMax, parseConfig } from '@brigadeiro/config';
 
 export const configSchema = baseConfigSchema.extend({
   /** Read-write endpoint (HAProxy -> current primary): admin edits and stock changes. */
@@ -15,7 +11,7 @@ export const configSchema = baseConfigSchema.extend({
   /** Read-only endpoint (HAProxy -> replica, falling back to the primary): every catalogue read. */
   DATABASE_READ_URL: postgresUrl,
   /** Connections per pool (one pool per endpoint). */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_MAX: databasePoolMax,
 });
 export type Config = z.infer<typeof configSchema>;
 

@@ -3,19 +3,17 @@
  * (serviceEnv() in @brigadeiro/topology produces exactly these).
  */
 import { z } from 'zod';
-import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
+import { baseConfigSchema, postgresUrl, databasePoolMax, parseConfig } from '@brigadeiro/config';
 import { cnpjWithCheckDigits, isValidCnpj, UF_CODES, type Uf } from '@brigadeiro/documentos';
 
 /** A made-up CNPJ with real check digits, so the keys validate like real ones. */
 export const CNPJ_DEMO = cnpjWithCheckDigits('123456780001');
 
-const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
-
 export const configSchema = baseConfigSchema.extend({
   /** Read-write endpoint of fiscal's own database (HAProxy -> current primary). */
   DATABASE_URL: postgresUrl,
   /** Connections in the pool. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_MAX: databasePoolMax,
   /** The issuer's federative unit (first two digits of every access key). Default SP. */
   FISCAL_UF: z.enum(Object.keys(UF_CODES) as [Uf, ...Uf[]]).default('SP'),
   /** The issuer's CNPJ, 14 digits with valid check digits (punctuation allowed). Default: the shop's demo CNPJ. */

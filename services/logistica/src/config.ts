@@ -3,15 +3,13 @@
  * (serviceEnv() in @brigadeiro/topology produces exactly these).
  */
 import { z } from 'zod';
-import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
-
-const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
+import { baseConfigSchema, postgresUrl, databasePoolMax, parseConfig } from '@brigadeiro/config';
 
 export const configSchema = baseConfigSchema.extend({
   /** Read-write endpoint of logistica's own database (HAProxy -> current primary). */
   DATABASE_URL: postgresUrl,
   /** Connections in the pool. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_MAX: databasePoolMax,
   /** S10 service indicator (two capital letters) of the tracking codes. Default "BG" (Brigadeiro). */
   LOGISTICA_PREFIXO_RASTREIO: z.string().regex(/^[A-Z]{2}$/, 'must be two capital letters').default('BG'),
 });

@@ -7,9 +7,8 @@
  * PAGAMENTOS_LATENCIA_MAX_MS and PAGAMENTOS_TAXA_APROVACAO, when set, override the profile.
  */
 import { z } from 'zod';
-import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
+import { baseConfigSchema, postgresUrl, databasePoolMax, parseConfig } from '@brigadeiro/config';
 
-const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
 const ms = z.coerce.number().int().min(0).max(60_000);
 
 export const PERFIS = {
@@ -22,7 +21,7 @@ export const configSchema = baseConfigSchema
     /** Read-write endpoint of pagamentos' own database (HAProxy -> current primary). */
     DATABASE_URL: postgresUrl,
     /** Connections in the pool. */
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATABASE_POOL_MAX: databasePoolMax,
     /** Named simulation profile: "rapido" (default) or "seed". */
     PAGAMENTOS_PERFIL: z.enum(['rapido', 'seed']).default('rapido'),
     /** Simulated authorisation latency, drawn uniformly from MIN..MAX ms. */

@@ -3,17 +3,13 @@
  * (serviceEnv() in @brigadeiro/topology produces exactly these).
  */
 import { z } from 'zod';
-import { baseConfigSchema, parseConfig } from '@brigadeiro/config';
-
-const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// URL' });
+import { baseConfigSchema, postgresUrl, httpUrl, databasePoolMax, parseConfig } from '@brigadeiro/config';
 
 export const configSchema = baseConfigSchema.extend({
   /** Read-write endpoint of pedidos' own database (HAProxy -> current primary). */
   DATABASE_URL: postgresUrl,
   /** Connections in the pool. */
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_MAX: databasePoolMax,
   /** Base URL of catalogo (product data for the order). */
   CATALOGO_URL: httpUrl,
   /** Base URL of carrinho (the cart being checked out): the gateway, so any instance answers and nginx retries another. */
