@@ -4,13 +4,13 @@
  * topology, the services' zod schemas and the rendered nginx and infra configurations; and each kind of
  * one-sided change (variable, upstream, port, template, generated file) is shown to be caught.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, loadTopology, serviceEnv } from '@brigadeiro/topology';
 import { renderNginxConf } from '../infra/nginx/render';
-import { checkCompose, hasDockerCompose } from '../infra/compose/check';
+import { checkCompose, ensureDockerCompose, parseYaml } from '../infra/compose/check';
 import { generatedFiles, staleFiles } from '../infra/compose/model';
 import { renderComposeConfigs, toNetwork } from '../infra/compose/render';
 
@@ -35,7 +35,7 @@ function composeConfig(name: string): string {
 let tmp: string;
 
 beforeAll(() => {
-  if (!hasDockerCompose()) execFileSync('bash', [path.join(REPO_ROOT, 'infra', 'compose', 'ensure-compose.sh')], { stdio: 'inherit', timeout: 110_000 });
+  ensureDockerCompose();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'brigadeiro-compose-'));
 });
 
@@ -45,11 +45,7 @@ afterAll(() => {
 
 /** The committed docker-compose.yml as an object (YAML read by python3-yaml, which docker-compose depends on). */
 function readCompose(): Compose {
-  const r = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], {
-    input: fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'),
-    encoding: 'utf8',
-  });
-  return JSON.parse(r.stdout) as Compose;
+  return parseYaml<Compose>(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'));
 }
 
 /** Writes a changed copy of docker-compose.yml (JSON is YAML) and checks it, build paths still from the repository. */

@@ -13,6 +13,7 @@
  * - every upstream of the rendered nginx.conf, every host:port of the rendered infra configs, names a compose
  *   service and the port that service listens on;
  * - every `service_healthy` dependency has a health check (compose or image).
+ * checkFailoverOverride() does the same for docker-compose.failover.yml laid over it (see there).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +22,7 @@ import type { z } from 'zod';
 import {
   COMPONENT_HOSTS, REPO_ROOT, SERVICES, type ServiceName, type Topology, loadTopology, serviceEnv, servicePort,
 } from '@brigadeiro/topology';
-import { GATEWAY_VARIABLES, SECRET_VARIABLES, LOG_LEVEL, TOOL_SERVICES } from './model';
+import { FAILOVER_HOST_IP, FAILOVER_OVERRIDE, GATEWAY_VARIABLES, SECRET_VARIABLES, LOG_LEVEL, TOOL_SERVICES, failoverPorts } from './model';
 import { renderComposeConfigs } from './render';
 
 export interface CheckOptions {
@@ -29,6 +30,8 @@ export interface CheckOptions {
   composeFile?: string;
   /** Base of relative build paths (default: the repository root). */
   projectDir?: string;
+  /** Files laid over the compose file, in order (`-f` after it), e.g. docker-compose.failover.yml. */
+  overrideFiles?: string[];
   /** Variables file (default: the repository's .env.example). */
   envFile?: string;
   /** Extra environment for the native side's topology (a test moves a port here to simulate drift). */
@@ -56,18 +59,37 @@ export function hasDockerCompose(): boolean {
   return spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
 }
 
-/** `docker-compose config` of a file, as JSON; throws with docker-compose's own message when it rejects it. */
+/** Installs Debian's docker-compose when it is missing (infra/compose/ensure-compose.sh; root, or it says what to run). */
+export function ensureDockerCompose(): void {
+  if (hasDockerCompose()) return;
+  const r = spawnSync('bash', [path.join(REPO_ROOT, 'infra', 'compose', 'ensure-compose.sh')], { stdio: 'inherit', timeout: 110_000 });
+  if (r.status !== 0) throw new Error('docker-compose is missing and infra/compose/ensure-compose.sh could not install it');
+}
+
+/** YAML text as a plain object, read by python3-yaml (a dependency of docker-compose: no YAML parser of our own). */
+export function parseYaml<T>(text: string): T {
+  const json = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: text, encoding: 'utf8' });
+  if (json.status !== 0) throw new Error(`could not read YAML: ${json.stderr.trim()}`);
+  return JSON.parse(json.stdout) as T;
+}
+
+/** Resolved files by their arguments and contents: docker-compose (Python) takes about a second a run. */
+const resolvedCache = new Map<string, string>();
+
+/** `docker-compose config` of a file (and its overrides), as JSON; throws with docker-compose's own message when it rejects it. */
 export function resolveCompose(o: CheckOptions = {}): ResolvedCompose {
-  const file = o.composeFile ?? path.join(REPO_ROOT, 'docker-compose.yml');
-  const r = spawnSync(
-    'docker-compose',
-    ['--project-directory', o.projectDir ?? REPO_ROOT, '-f', file, '--env-file', o.envFile ?? path.join(REPO_ROOT, '.env.example'), 'config'],
-    { encoding: 'utf8', env: { ...process.env, COMPOSE_PROJECT_NAME: 'brigadeiro' } },
-  );
-  if (r.status !== 0) throw new Error(`docker-compose config rejected ${file}: ${(r.stderr || r.error?.message || '').trim()}`);
-  const json = spawnSync('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], { input: r.stdout, encoding: 'utf8' });
-  if (json.status !== 0) throw new Error(`could not read docker-compose config's output: ${json.stderr.trim()}`);
-  return JSON.parse(json.stdout) as ResolvedCompose;
+  const files = [o.composeFile ?? path.join(REPO_ROOT, 'docker-compose.yml'), ...(o.overrideFiles ?? [])];
+  const envFile = o.envFile ?? path.join(REPO_ROOT, '.env.example');
+  const args = ['--project-directory', o.projectDir ?? REPO_ROOT, ...files.flatMap((f) => ['-f', f]), '--env-file', envFile, 'config'];
+  const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : null);
+  const key = JSON.stringify([args, ...files.map(read), read(envFile)]);
+  const cached = resolvedCache.get(key);
+  if (cached !== undefined) return JSON.parse(cached) as ResolvedCompose;
+  const r = spawnSync('docker-compose', args, { encoding: 'utf8', env: { ...process.env, COMPOSE_PROJECT_NAME: 'brigadeiro' } });
+  if (r.status !== 0) throw new Error(`docker-compose config rejected ${files.join(' + ')}: ${(r.stderr || r.error?.message || '').trim()}`);
+  const resolved = parseYaml<ResolvedCompose>(r.stdout);
+  resolvedCache.set(key, JSON.stringify(resolved));
+  return resolved;
 }
 
 /** KEY=value lines of an env file (comments and blank lines skipped). */
@@ -235,5 +257,58 @@ export function checkCompose(o: CheckOptions = {}): string[] {
       }
     }
   }
+  return problems;
+}
+
+/** A published port as `ip:published->target` (compose's short syntax `[ip:]published:target[/proto]` or its long form). */
+export function publishedPort(p: string | { host_ip?: string; published?: number | string; target?: number }): string {
+  if (typeof p !== 'string') return `${p.host_ip ?? '0.0.0.0'}:${p.published ?? ''}->${p.target ?? ''}`;
+  const parts = (p.split('/')[0] ?? '').split(':');
+  const target = parts.pop() ?? '';
+  const published = parts.pop() ?? '';
+  return `${parts.join(':') || '0.0.0.0'}:${published}->${target}`;
+}
+
+/** JSON with object keys sorted, to compare two resolved services whatever order their keys came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v);
+}
+
+/**
+ * docker-compose.failover.yml laid over docker-compose.yml, resolved together by `docker-compose config`:
+ * - the pair resolves;
+ * - each service of failoverPorts() publishes exactly the ports the failover measurements reach there, on
+ *   127.0.0.1, at the topology's port outside and inside;
+ * - the override publishes nothing else and changes nothing but ports (the stack is the same one).
+ * [] when all agree.
+ */
+export function checkFailoverOverride(o: CheckOptions = {}): string[] {
+  const overrides = o.overrideFiles ?? [path.join(REPO_ROOT, FAILOVER_OVERRIDE)];
+  let base: ResolvedCompose;
+  let merged: ResolvedCompose;
+  try {
+    base = resolveCompose({ ...o, overrideFiles: [] });
+    merged = resolveCompose({ ...o, overrideFiles: overrides });
+  } catch (e) {
+    return [e instanceof Error ? e.message : String(e)];
+  }
+  const problems: string[] = [];
+  const { t } = expectedTopology(o.envFile ?? path.join(REPO_ROOT, '.env.example'), o.topologyEnv);
+  const expected = failoverPorts(t);
+  const ports = (s: ComposeService | undefined) => (s?.ports ?? []).map(publishedPort).sort();
+  for (const [name, s] of Object.entries(merged.services ?? {})) {
+    const before = ports(base.services?.[name]);
+    const added = ports(s).filter((p) => !before.includes(p));
+    const want = (expected[name] ?? []).map((p) => `${FAILOVER_HOST_IP}:${p}->${p}`).sort();
+    if (canonical(added) !== canonical(want)) {
+      problems.push(want.length
+        ? `${name}: ${FAILOVER_OVERRIDE} publishes [${added.join(', ')}] but the failover measurements need [${want.join(', ')}] (the topology's ports, on ${FAILOVER_HOST_IP} only)`
+        : `${name}: ${FAILOVER_OVERRIDE} publishes [${added.join(', ')}] but the failover measurements reach nothing on ${name}`);
+    }
+    const rest = (x: ComposeService | undefined) => canonical({ ...x, ports: undefined });
+    if (rest(s) !== rest(base.services?.[name])) problems.push(`${name}: ${FAILOVER_OVERRIDE} changes more than its published ports`);
+  }
+  for (const name of Object.keys(expected)) if (!merged.services?.[name]) problems.push(`${name}: the failover measurements need this compose service, which is missing`);
   return problems;
 }

@@ -1,8 +1,9 @@
 /**
- * docker-compose.yml, .env.example and services/<name>/Dockerfile, generated from packages/topology (ports,
- * host names, the env of each service via serviceEnv) so the compose stack cannot drift from the native one.
+ * docker-compose.yml, docker-compose.failover.yml (the ports a failover run measures, published on 127.0.0.1),
+ * .env.example and services/<name>/Dockerfile, generated from packages/topology (ports, host names, the env
+ * of each service via serviceEnv) so the compose stack cannot drift from the native one.
  * `npx tsx scripts/cli/compose.ts generate` writes them; npm test fails when the committed files
- * differ from what this produces (test/compose.generated.test.ts) and checks the resolved file on its own
+ * differ from what this produces (test/compose.consistency.test.ts) and checks the resolved file on its own
  * terms too (infra/compose/check.ts).
  *
  * Secrets and log level are compose variables (`${NAME:-default}`, documented in .env.example) with the same
@@ -14,6 +15,7 @@ import {
   COMPONENT_HOSTS, DB_SERVICES, DEFAULT_CARRINHO_INSTANCES, DEFAULT_GATEWAY, REPO_ROOT, SERVICES, type ServiceName, type Topology,
   carrinhoPort, dbPassword, loadTopology, serviceEnv, servicePort,
 } from '@brigadeiro/topology';
+import { MEASURED_PORTS } from '../../scripts/failover/run';
 import { renderTemplate } from '../../scripts/stack/template';
 
 /** A compose variable: its name (the native stack's own), default and what it does. */
@@ -188,6 +190,34 @@ export function composeModel(): Record<string, unknown> {
   };
 }
 
+/** The override file a failover run adds to docker-compose.yml (scripts/failover.sh --compose). */
+export const FAILOVER_OVERRIDE = 'docker-compose.failover.yml';
+
+/** Where the override publishes: this machine's loopback only. */
+export const FAILOVER_HOST_IP = '127.0.0.1';
+
+/**
+ * The ports docker-compose.failover.yml publishes, by compose service: what the failover measurements reach
+ * (MEASURED_PORTS) except the gateway, which docker-compose.yml publishes already. Each at the same number
+ * outside as inside, the topology's, so the one Topology of the native stack also describes, from the host,
+ * a compose stack started with both files.
+ */
+export function failoverPorts(t: Topology): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [host, names] of Object.entries(MEASURED_PORTS)) {
+    if (host !== 'nginx') out[host] = names.map((n) => t.ports[n]);
+  }
+  return out;
+}
+
+function failoverOverrideModel(): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const [host, ports] of Object.entries(failoverPorts(markedTopology().t))) {
+    services[host] = { ports: ports.map((p) => `${FAILOVER_HOST_IP}:${p}:${p}`) };
+  }
+  return { services };
+}
+
 /** YAML for the model: block style, every string double-quoted (JSON strings are valid YAML). */
 export function toYaml(value: unknown, indent = 0): string {
   const pad = ' '.repeat(indent);
@@ -218,6 +248,16 @@ function composeFile(): string {
 ${toYaml(composeModel())}`;
 }
 
+function failoverOverrideFile(): string {
+  return `# For scripts/failover.sh --compose only: publishes on ${FAILOVER_HOST_IP} what the failover measurements reach
+# (each node's Patroni REST API and PostgreSQL, HAProxy's read-write port; the gateway is in docker-compose.yml)
+# at the native stack's port numbers. Start the stack with both files:
+#   docker compose -f docker-compose.yml -f ${FAILOVER_OVERRIDE} up --build -d
+# ${GENERATED}:
+# do not edit by hand; npm test fails when this file and the generator disagree.
+${toYaml(failoverOverrideModel())}`;
+}
+
 function envExample(): string {
   const lines = [
     '# Variables docker-compose.yml reads (copy to .env to change them). The names are the native stack\'s own.',
@@ -238,7 +278,7 @@ function serviceDockerfile(name: ServiceName): string {
 
 /** Every generated file, by path relative to the repository root. */
 export function generatedFiles(): Record<string, string> {
-  const files: Record<string, string> = { 'docker-compose.yml': composeFile(), '.env.example': envExample() };
+  const files: Record<string, string> = { 'docker-compose.yml': composeFile(), [FAILOVER_OVERRIDE]: failoverOverrideFile(), '.env.example': envExample() };
   for (const s of SERVICES) files[`services/${s}/Dockerfile`] = serviceDockerfile(s);
   return files;
 }

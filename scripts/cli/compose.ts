@@ -1,15 +1,15 @@
 /**
  * The compose files' generator and checker:
- *   tsx scripts/cli/compose.ts generate  -> writes docker-compose.yml, .env.example, services/<name>/Dockerfile
- *                                           from packages/topology (infra/compose/model.ts)
- *   tsx scripts/cli/compose.ts check     -> says which of them are stale, then resolves docker-compose.yml with
- *                                           `docker-compose config` and runs the consistency checks
- *                                           (infra/compose/check.ts); exit 1 on any problem.
+ *   tsx scripts/cli/compose.ts generate  -> writes docker-compose.yml, docker-compose.failover.yml, .env.example,
+ *                                           services/<name>/Dockerfile from packages/topology (infra/compose/model.ts)
+ *   tsx scripts/cli/compose.ts check     -> says which of them are stale, then resolves docker-compose.yml (alone,
+ *                                           and with docker-compose.failover.yml) with `docker-compose config` and
+ *                                           runs the consistency checks (infra/compose/check.ts); exit 1 on any problem.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@brigadeiro/topology';
-import { checkCompose } from '../../infra/compose/check';
+import { checkCompose, checkFailoverOverride } from '../../infra/compose/check';
 import { generatedFiles, staleFiles } from '../../infra/compose/model';
 
 function main(argv: string[]): number {
@@ -23,9 +23,9 @@ function main(argv: string[]): number {
   if (argv[0] === 'check') {
     const stale = staleFiles();
     for (const s of stale) console.log(`stale: ${s} (run: npx tsx scripts/cli/compose.ts generate)`);
-    const problems = checkCompose();
+    const problems = [...checkCompose(), ...checkFailoverOverride()];
     for (const p of problems) console.log(`problem: ${p}`);
-    if (!stale.length && !problems.length) console.log('compose: docker-compose.yml resolves and agrees with the native topology');
+    if (!stale.length && !problems.length) console.log('compose: docker-compose.yml (alone and with docker-compose.failover.yml) resolves and agrees with the native topology');
     return stale.length || problems.length ? 1 : 0;
   }
   console.error('usage: compose.ts generate | check');

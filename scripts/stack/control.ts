@@ -11,7 +11,7 @@ import type { StackContext } from './context';
 import { preparePgRoot } from './layout';
 import { PG_NODES, type PgCluster, type PgNode, launchNode, pgCluster, postmasterPid } from './patroni';
 import { isAlive, launch, livePid, readPid, removePid, signal, stopRecorded, waitGone } from './process';
-import { StartError, waitFor } from './probe';
+import { StartError, type WaitOptions, waitFor } from './probe';
 import { REDIS, startRedis } from './redis';
 import { type ServiceInstance, serviceEntry, serviceInstances, serviceReady } from './services';
 
@@ -94,13 +94,21 @@ export function clusterHealthy(c: PgCluster, node?: PgNode): boolean {
 
 /** Waits until the cluster has one running leader and `node` is its streaming sync replica. */
 export async function waitClusterHealthy(ctx: StackContext, node: PgNode | undefined, timeoutMs = 120_000): Promise<PgCluster> {
+  return waitHealthyCluster(ctx.t, node, timeoutMs, node ? { alive: () => livePid(ctx.p, node) !== undefined, component: node } : {});
+}
+
+/**
+ * waitClusterHealthy for any stack `t` describes from this machine (the compose stack has no PID files):
+ * `o.alive`, when given, fails the wait at once when the node's process is gone.
+ */
+export async function waitHealthyCluster(t: Topology, node: PgNode | undefined, timeoutMs: number, o: Pick<WaitOptions, 'alive' | 'component'> = {}): Promise<PgCluster> {
   return waitFor(`PostgreSQL back to a leader + streaming sync replica${node ? ` (${node})` : ''}`, async () => {
-    const c = await pgCluster(ctx.t);
+    const c = await pgCluster(t);
     if (!clusterHealthy(c, node)) {
       throw new Error(c.error ?? c.members.map((m) => `${m.name}=${m.patroniRole}/${m.state}${m.streaming ? '/streaming' : ''}${m.sync ? '/' + m.sync : ''}`).join(', '));
     }
     return c;
-  }, { timeoutMs, intervalMs: 100, ...(node ? { alive: () => livePid(ctx.p, node) !== undefined, component: node } : {}) });
+  }, { timeoutMs, intervalMs: 100, ...o });
 }
 
 /** The node Patroni reports as the running leader, and the other one. */
