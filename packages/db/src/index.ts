@@ -64,12 +64,17 @@ export type PrismaClientClass<T> = new (options: { adapter: PrismaPg }) => T;
  * `createPrismaClient(PrismaClient, config.DATABASE_URL, { applicationName: 'catalogo' })`.
  */
 export function createPrismaClient<T>(PrismaClient: PrismaClientClass<T>, url: string, opts: PgPoolOptions = {}): T {
+  return createPrismaClientAndPool(PrismaClient, url, opts).prisma;
+}
+
+/** `createPrismaClient`, also handing back the pg pool under it (for the few statements a hot path sends raw). */
+export function createPrismaClientAndPool<T>(PrismaClient: PrismaClientClass<T>, url: string, opts: PgPoolOptions = {}): { prisma: T; pool: Pool } {
   const pool = createPgPool(url, opts);
   const adapter = new PrismaPg(pool, {
     disposeExternalPool: true,
     ...(opts.onIdleError ? { onPoolError: opts.onIdleError, onConnectionError: opts.onIdleError } : {}),
   });
-  return new PrismaClient({ adapter });
+  return { prisma: new PrismaClient({ adapter }), pool };
 }
 
 /**

@@ -3,9 +3,10 @@
  * service shares: database work retried through a failover (withDbRetry), and a database still unreachable
  * after the window turned into a fast 503 with Retry-After, never a 500.
  */
+import type { QueryResultRow } from 'pg';
 import type { InputJsonValue } from '@prisma/client/runtime/client';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
-import { createPrismaClient, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
+import { createPrismaClientAndPool, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
 import { type DbRetryOptions, withDbRetry } from './retry';
 
 /** What `openPrismaDatabase` needs of a generated PrismaClient. */
@@ -35,6 +36,13 @@ export interface PrismaDatabase<C extends PrismaLike> {
    * ServiceUnavailableError (503, Retry-After: 1); any other error propagates unchanged.
    */
   run<T>(fn: (prisma: C) => Promise<T>, retry?: DbRetryOptions | false): Promise<T>;
+  /**
+   * One parameterised SQL statement on the pg pool under the Prisma client, with the same retry and 503 policy
+   * as `run` (so the same rule: only a statement safe to repeat). For the few hot-path statements where
+   * Prisma's per-query cost shows (PLATFORM.md: ~3x raw pg CPU per query here), and for what Prisma cannot
+   * say in one statement (a data-modifying WITH). Rows come as pg gives them: bigint and numeric as strings.
+   */
+  query<R extends QueryResultRow>(text: string, values: unknown[], retry?: DbRetryOptions | false): Promise<R[]>;
   /** Resolves when the database answers `SELECT 1` (no retry: readiness must say "not now" at once). */
   ping(): Promise<void>;
   /** Disconnects the client and ends its pool. */
@@ -52,18 +60,21 @@ export const PRISMA_DATABASE_RETRY: DbRetryOptions = { windowMs: 8_000 };
  */
 export function openPrismaDatabase<C extends PrismaLike>(PrismaClient: PrismaClientClass<C>, url: string, opts: PrismaDatabaseOptions): PrismaDatabase<C> {
   const { service, retry: padrao = PRISMA_DATABASE_RETRY, ...pool } = opts;
-  const prisma = createPrismaClient(PrismaClient, url, { applicationName: service, ...pool });
+  const { prisma, pool: pg } = createPrismaClientAndPool(PrismaClient, url, { applicationName: service, ...pool });
+  async function run<T>(fn: () => Promise<T>, retry?: DbRetryOptions | false): Promise<T> {
+    const politica = retry ?? padrao;
+    try {
+      return politica === false ? await fn() : await withDbRetry(fn, politica);
+    } catch (err) {
+      if (isRetryableDbError(err)) throw new ServiceUnavailableError(`the ${service} database is unavailable; retry shortly`, 1);
+      throw err;
+    }
+  }
   return {
     prisma,
-    async run<T>(fn: (prisma: C) => Promise<T>, retry?: DbRetryOptions | false): Promise<T> {
-      const politica = retry ?? padrao;
-      try {
-        return politica === false ? await fn(prisma) : await withDbRetry(() => fn(prisma), politica);
-      } catch (err) {
-        if (isRetryableDbError(err)) throw new ServiceUnavailableError(`the ${service} database is unavailable; retry shortly`, 1);
-        throw err;
-      }
-    },
+    run: (fn, retry) => run(() => fn(prisma), retry),
+    query: async <R extends QueryResultRow>(text: string, values: unknown[], retry?: DbRetryOptions | false) =>
+      (await run(() => pg.query<R>(text, values), retry)).rows,
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },

@@ -1,15 +1,17 @@
 /**
  * Orders, their items and history, and the durable queue of checkout steps (tarefas_pendentes), in pedidos'
- * own database, through its Prisma client. Status changes are guarded updates (`updateMany` where the status
- * is the expected one), so a request and the worker never both move one order. Two statements stay SQL
- * (tagged $queryRaw/$executeRaw, parameterised): the queue's claim (FOR UPDATE SKIP LOCKED) and the task
- * upsert that keeps the earlier due time (LEAST). Money stays NUMERIC in the database and a two-decimal
- * string here (Decimal.toFixed(2)); BigInt ids become numbers (orders) or strings (tasks) at this boundary.
+ * own database. The checkout's statements (create, read, status change, queue change) are each ONE SQL
+ * statement (data-modifying WITH) on the pg pool under the Prisma client: a status change is a guarded
+ * UPDATE (only from the expected status), so a request and the worker never both move one order, and its
+ * history row and queue changes happen in the same statement or not at all. The rest (the worker's claim and
+ * postponement, a lookup after a conflict) goes through the Prisma client. Money stays NUMERIC in the database
+ * and a two-decimal string here; bigint ids become numbers (orders) or strings (tasks) at this boundary.
+ * A statement never removes and adds the same (order, step) task: no caller asks for that.
  */
 import { type DbRetryOptions, sqlState, violatedConstraint } from '@brigadeiro/db';
 import type { StatusPedido } from '@brigadeiro/contracts';
-import type { Pedido as PedidoRow, TarefaPendente as TarefaRow } from '../generated/prisma/client';
-import type { Database, Prisma } from './database';
+import type { TarefaPendente as TarefaRow } from '../generated/prisma/client';
+import type { Database } from './database';
 
 export interface ItemGuardado {
   produtoId: number;
@@ -88,31 +90,54 @@ export interface CamposPedido {
   liberarChave?: boolean;
 }
 
-type Tx = Prisma.TransactionClient;
 type Fila = { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] };
 
-function pedidoDe(r: PedidoRow): PedidoGuardado {
+/** An order row as pg returns it (bigint and numeric as strings, jsonb parsed). */
+interface LinhaPedido {
+  id: string;
+  carrinho_id: string | null;
+  idempotency_key: string | null;
+  status: string;
+  cliente: { nome: string; email: string } | null;
+  metodo_pagamento: string | null;
+  valor_total: string;
+  motivo_cancelamento: string | null;
+  pagamento_id: number | null;
+  nf_numero: number | null;
+  nf_serie: number | null;
+  nf_chave: string | null;
+  codigo_rastreamento: string | null;
+  resposta_status: number | null;
+  criado_em: Date;
+  atualizado_em: Date;
+}
+
+const PEDIDO = `p.id, p.carrinho_id, p.idempotency_key, p.status, p.cliente, p.metodo_pagamento, p.valor_total, p.motivo_cancelamento,
+  p.pagamento_id, p.nf_numero, p.nf_serie, p.nf_chave, p.codigo_rastreamento, p.resposta_status, p.criado_em, p.atualizado_em`;
+
+function pedidoDe(r: LinhaPedido): PedidoGuardado {
   return {
     id: Number(r.id),
-    carrinhoId: r.carrinhoId,
-    idempotencyKey: r.idempotencyKey,
+    carrinhoId: r.carrinho_id,
+    idempotencyKey: r.idempotency_key,
     status: r.status as StatusPedido,
-    cliente: (r.cliente as { nome: string; email: string } | null) ?? null,
-    metodoPagamento: r.metodoPagamento,
-    valorTotal: r.valorTotal.toFixed(2),
-    motivoCancelamento: r.motivoCancelamento,
-    pagamentoId: r.pagamentoId,
-    nfNumero: r.nfNumero,
-    nfSerie: r.nfSerie,
-    nfChave: r.nfChave,
-    codigoRastreamento: r.codigoRastreamento,
-    respostaStatus: r.respostaStatus,
-    criadoEm: r.criadoEm,
-    atualizadoEm: r.atualizadoEm,
+    cliente: r.cliente,
+    metodoPagamento: r.metodo_pagamento,
+    // numeric(12,2) comes from pg as its text, always with two decimals ("110.90").
+    valorTotal: r.valor_total,
+    motivoCancelamento: r.motivo_cancelamento,
+    pagamentoId: r.pagamento_id,
+    nfNumero: r.nf_numero,
+    nfSerie: r.nf_serie,
+    nfChave: r.nf_chave,
+    codigoRastreamento: r.codigo_rastreamento,
+    respostaStatus: r.resposta_status,
+    criadoEm: r.criado_em,
+    atualizadoEm: r.atualizado_em,
   };
 }
 
-function tarefaDe(r: Pick<TarefaRow, 'id' | 'pedidoId' | 'etapa' | 'tentativas' | 'proximaTentativaEm' | 'ultimoErro'>): TarefaGuardada {
+function tarefaDe(r: { id: bigint | string; pedidoId: bigint | string | number } & Pick<TarefaRow, 'etapa' | 'tentativas' | 'proximaTentativaEm' | 'ultimoErro'>): TarefaGuardada {
   return {
     id: String(r.id),
     pedidoId: Number(r.pedidoId),
@@ -123,36 +148,95 @@ function tarefaDe(r: Pick<TarefaRow, 'id' | 'pedidoId' | 'etapa' | 'tentativas' 
   };
 }
 
-/** The columns a transition or an update sets (Prisma data), from the domain's names. */
-function dadosDe(campos: CamposPedido): Prisma.PedidoUpdateManyMutationInput {
-  const { liberarChave, ...resto } = campos;
-  const data: Prisma.PedidoUpdateManyMutationInput = {};
-  for (const [k, v] of Object.entries(resto)) if (v !== undefined) (data as Record<string, unknown>)[k] = v;
-  if (liberarChave) data.idempotencyKey = null;
-  return data;
-}
+/**
+ * Adds queue tasks from the rows of `fonte` (columns pedido_id, etapa, erro), keeping the earlier due time
+ * of a task that is already there (LEAST has no Prisma form). One text, used by every statement that queues.
+ */
+const ENFILEIRAR = (fonte: string) => `
+  INSERT INTO tarefas_pendentes (pedido_id, etapa, ultimo_erro) SELECT pedido_id, etapa, erro FROM ${fonte}
+  ON CONFLICT (pedido_id, etapa) DO UPDATE SET ultimo_erro = EXCLUDED.ultimo_erro,
+    proxima_tentativa_em = LEAST(tarefas_pendentes.proxima_tentativa_em, now())`;
 
-async function mexerNaFila(tx: Tx, pedidoId: number, fila: Fila): Promise<void> {
-  if (fila.remover?.length) await tx.tarefaPendente.deleteMany({ where: { pedidoId, etapa: { in: fila.remover } } });
-  for (const t of fila.adicionar ?? []) {
-    // An upsert that keeps the earlier due time: LEAST has no Prisma form.
-    await tx.$executeRaw`
-      INSERT INTO tarefas_pendentes (pedido_id, etapa, ultimo_erro) VALUES (${pedidoId}::bigint, ${t.etapa}, ${t.erro ?? null})
-      ON CONFLICT (pedido_id, etapa) DO UPDATE SET ultimo_erro = EXCLUDED.ultimo_erro, proxima_tentativa_em = LEAST(tarefas_pendentes.proxima_tentativa_em, now())`;
-  }
-}
+/**
+ * The order, its items, the first history row and the 'retomar' safety task: one statement, so one round
+ * trip and one commit (the customer is an upsert by email). $1 nome, $2 email, $3 cliente, $4 carrinho,
+ * $5 key, $6 metodo, $7 total, $8-$11 the items' columns, $12 detalhe, $13 retomar due in ms.
+ */
+const CRIAR = `
+WITH cliente AS (
+  INSERT INTO clientes (nome, email) VALUES ($1, $2)
+  ON CONFLICT (email) DO UPDATE SET nome = EXCLUDED.nome RETURNING id
+), pedido AS (
+  INSERT INTO pedidos (cliente_id, cliente, carrinho_id, idempotency_key, metodo_pagamento, valor_total)
+  SELECT id, $3::jsonb, $4, $5, $6, $7::numeric FROM cliente RETURNING id
+), itens AS (
+  INSERT INTO itens_pedido (pedido_id, produto_id, nome, quantidade, preco_unitario)
+  SELECT pedido.id, i.produto_id, i.nome, i.quantidade, i.preco
+  FROM pedido, unnest($8::int[], $9::text[], $10::int[], $11::numeric[]) AS i (produto_id, nome, quantidade, preco)
+), historico AS (
+  INSERT INTO pedido_historico (pedido_id, status, detalhe) SELECT id, 'pendente', $12 FROM pedido
+), retomar AS (
+  INSERT INTO tarefas_pendentes (pedido_id, etapa, proxima_tentativa_em)
+  SELECT id, 'retomar', now() + $13::int * interval '1 millisecond' FROM pedido
+)
+SELECT id FROM pedido`;
+
+/**
+ * A status change (or, with no statuses, a change of fields only) with its history row and queue changes, as
+ * ONE statement: the order moves only if it is in one of $2 (NULL: any), and the rest happens only if it
+ * moved. $3 new status (NULL: none, no history row), $4-$10 fields (NULL: unchanged), $11 forget the key,
+ * $12 detalhe, $13 tasks to remove, $14/$15 tasks to add (etapa, erro). `repetida`: the last history row is
+ * already this very change (a retry after a commit whose answer was lost; see `transicao`).
+ */
+const MUDAR = `
+WITH movido AS (
+  UPDATE pedidos SET
+    status = coalesce($3::text, status),
+    pagamento_id = coalesce($4::int, pagamento_id),
+    nf_numero = coalesce($5::int, nf_numero),
+    nf_serie = coalesce($6::int, nf_serie),
+    nf_chave = coalesce($7::text, nf_chave),
+    codigo_rastreamento = coalesce($8::text, codigo_rastreamento),
+    motivo_cancelamento = coalesce($9::text, motivo_cancelamento),
+    resposta_status = coalesce($10::int, resposta_status),
+    idempotency_key = CASE WHEN $11::boolean THEN NULL ELSE idempotency_key END
+  WHERE id = $1 AND ($2::text[] IS NULL OR status = ANY ($2::text[]))
+  RETURNING id
+), historico AS (
+  INSERT INTO pedido_historico (pedido_id, status, detalhe) SELECT id, $3::text, $12::text FROM movido WHERE $3::text IS NOT NULL
+), removidas AS (
+  DELETE FROM tarefas_pendentes WHERE pedido_id IN (SELECT id FROM movido) AND etapa = ANY ($13::text[])
+), adicionadas AS (${ENFILEIRAR(`(SELECT movido.id AS pedido_id, a.etapa, a.erro FROM movido, unnest($14::text[], $15::text[]) AS a (etapa, erro)) novas`)}
+)
+SELECT EXISTS (SELECT 1 FROM movido) AS movido,
+  coalesce((SELECT h.status = $3::text AND h.detalhe IS NOT DISTINCT FROM $12::text FROM pedido_historico h
+            WHERE h.pedido_id = $1 ORDER BY h.em DESC, h.id DESC LIMIT 1), false) AS repetida`;
+
+/** The order with its items, history and queued tasks, in one round trip. */
+const COMPLETO = `
+SELECT ${PEDIDO},
+  (SELECT coalesce(json_agg(json_build_object('produtoId', i.produto_id, 'nome', i.nome, 'quantidade', i.quantidade,
+            'precoUnitario', i.preco_unitario::text, 'subtotal', (i.preco_unitario * i.quantidade)::text) ORDER BY i.produto_id), '[]')
+     FROM itens_pedido i WHERE i.pedido_id = p.id) AS itens,
+  (SELECT coalesce(json_agg(json_build_object('status', h.status, 'detalhe', h.detalhe, 'em', h.em) ORDER BY h.em, h.id), '[]')
+     FROM pedido_historico h WHERE h.pedido_id = p.id) AS historico,
+  (SELECT coalesce(json_agg(json_build_object('id', t.id::text, 'pedidoId', t.pedido_id, 'etapa', t.etapa, 'tentativas', t.tentativas,
+            'proximaTentativaEm', t.proxima_tentativa_em, 'ultimoErro', t.ultimo_erro) ORDER BY t.id), '[]')
+     FROM tarefas_pendentes t WHERE t.pedido_id = p.id) AS tarefas
+FROM pedidos p WHERE p.id = $1`;
 
 /** How long pedidos keeps retrying its database through a failover: 8 s (a node-death failover takes ~5 s) < nginx's 15 s. */
 export const PEDIDOS_DB_RETRY: DbRetryOptions = { windowMs: 8_000 };
 
-// Under a burst of checkouts transactions queue for pooled connections: give them time rather than P2028.
-const TX = { maxWait: 10_000, timeout: 15_000 } as const;
-
 /**
- * Every call runs through `db.run` with `retry`: each statement is a read or idempotent, and each transaction
- * is idempotent as a whole (order creation is keyed by the Idempotency-Key, so a retry after a commit whose
- * answer was lost meets 23505 and is reported as such; status changes are guarded; queue changes are
+ * Every call runs through the database's retry (`db.run` / `db.query` with `retry`): each statement is a
+ * read or idempotent as a whole (order creation is keyed by the Idempotency-Key, so a retry after a commit
+ * whose answer was lost meets 23505 and is reported as such; status changes are guarded; queue changes are
  * upserts/deletes). A database still unreachable after the window is a 503 with Retry-After.
+ *
+ * The checkout's own statements (create, read, status changes) are single SQL statements on the pg pool
+ * under the Prisma client: one round trip and one commit each, where Prisma needed a transaction of four to
+ * six statements, each costing about three times raw pg's CPU here (docs/BENCHMARKS.md, "what moved").
  */
 export class PedidosRepository {
   constructor(
@@ -160,43 +244,37 @@ export class PedidosRepository {
     private readonly retry: DbRetryOptions = PEDIDOS_DB_RETRY,
   ) {}
 
-  private em<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.db.run((prisma) => prisma.$transaction(fn, TX), this.retry);
-  }
-
   private ler<T>(fn: (prisma: Database['prisma']) => Promise<T>): Promise<T> {
     return this.db.run(fn, this.retry);
   }
 
+  private sql<R extends object>(text: string, values: unknown[]): Promise<R[]> {
+    return this.db.query<R & Record<string, unknown>>(text, values, this.retry);
+  }
+
   /**
-   * Customer, order (pendente), items, first history row and the 'retomar' safety task in one transaction.
+   * Customer, order (pendente), items, first history row and the 'retomar' safety task in one statement.
    * A duplicate Idempotency-Key or a cart that already has a live order is reported, not thrown.
    */
   async criar(p: NovoPedido): Promise<CriacaoPedido> {
     try {
-      const id = await this.em(async (tx) => {
-        const email = p.cliente.email.toLowerCase();
-        // Native INSERT ... ON CONFLICT (email) DO UPDATE: the where is the one unique field the create sets.
-        const cli = await tx.cliente.upsert({ where: { email }, create: { nome: p.cliente.nome, email }, update: { nome: p.cliente.nome }, select: { id: true } });
-        const ped = await tx.pedido.create({
-          data: {
-            clienteId: cli.id,
-            cliente: p.cliente,
-            carrinhoId: p.carrinhoId,
-            idempotencyKey: p.idempotencyKey,
-            metodoPagamento: p.metodoPagamento,
-            valorTotal: p.valorTotal,
-          },
-          select: { id: true },
-        });
-        await tx.itemPedido.createMany({
-          data: p.itens.map((i) => ({ pedidoId: ped.id, produtoId: i.produtoId, nome: i.nome, quantidade: i.quantidade, precoUnitario: i.precoUnitario })),
-        });
-        await tx.pedidoHistorico.create({ data: { pedidoId: ped.id, status: 'pendente', detalhe: `pedido criado (total ${p.valorTotal})` } });
-        await tx.tarefaPendente.create({ data: { pedidoId: ped.id, etapa: 'retomar', proximaTentativaEm: new Date(Date.now() + p.retomarEmMs) } });
-        return Number(ped.id);
-      });
-      return { ok: true, id };
+      const [row] = await this.sql<{ id: string }>(CRIAR, [
+        p.cliente.nome,
+        p.cliente.email.toLowerCase(),
+        JSON.stringify(p.cliente),
+        p.carrinhoId,
+        p.idempotencyKey,
+        p.metodoPagamento,
+        p.valorTotal,
+        p.itens.map((i) => i.produtoId),
+        p.itens.map((i) => i.nome),
+        p.itens.map((i) => i.quantidade),
+        p.itens.map((i) => i.precoUnitario),
+        `pedido criado (total ${p.valorTotal})`,
+        Math.round(p.retomarEmMs),
+      ]);
+      if (!row) throw new Error('order insert returned no row');
+      return { ok: true, id: Number(row.id) };
     } catch (err) {
       if (sqlState(err) !== '23505') throw err;
       // The live-order-per-cart rule is a partial unique index (WHERE status <> 'cancelado'): told apart by its name.
@@ -211,75 +289,70 @@ export class PedidosRepository {
   }
 
   async porChave(key: string): Promise<PedidoGuardado | null> {
-    const r = await this.ler((prisma) => prisma.pedido.findUnique({ where: { idempotencyKey: key } }));
+    const [r] = await this.sql<LinhaPedido>(`SELECT ${PEDIDO} FROM pedidos p WHERE p.idempotency_key = $1`, [key]);
     return r ? pedidoDe(r) : null;
   }
 
   async obter(id: number): Promise<PedidoGuardado | null> {
-    const r = await this.ler((prisma) => prisma.pedido.findUnique({ where: { id } }));
+    const [r] = await this.sql<LinhaPedido>(`SELECT ${PEDIDO} FROM pedidos p WHERE p.id = $1`, [id]);
     return r ? pedidoDe(r) : null;
   }
 
-  async itens(id: number): Promise<ItemGuardado[]> {
-    const rows = await this.ler((prisma) => prisma.itemPedido.findMany({ where: { pedidoId: id }, orderBy: { produtoId: 'asc' } }));
-    return rows.map((i) => ({
-      produtoId: i.produtoId,
-      nome: i.nome,
-      quantidade: i.quantidade,
-      precoUnitario: i.precoUnitario.toFixed(2),
-      subtotal: i.precoUnitario.mul(i.quantidade).toFixed(2),
-    }));
+  async completo(id: number): Promise<PedidoCompleto | null> {
+    type Linha = LinhaPedido & {
+      itens: ItemGuardado[];
+      historico: { status: string; detalhe: string | null; em: string }[];
+      tarefas: { id: string; pedidoId: number; etapa: string; tentativas: number; proximaTentativaEm: string; ultimoErro: string | null }[];
+    };
+    const [r] = await this.sql<Linha>(COMPLETO, [id]);
+    if (!r) return null;
+    return {
+      ...pedidoDe(r),
+      itens: r.itens,
+      // Timestamps inside JSON arrive as ISO 8601 text.
+      historico: r.historico.map((h) => ({ status: h.status as StatusPedido, detalhe: h.detalhe, em: new Date(h.em) })),
+      tarefas: r.tarefas.map((t) => tarefaDe({ ...t, proximaTentativaEm: new Date(t.proximaTentativaEm) })),
+    };
   }
 
-  async completo(id: number): Promise<PedidoCompleto | null> {
-    const pedido = await this.obter(id);
-    if (!pedido) return null;
-    const [itens, historico, tarefas] = await Promise.all([
-      this.itens(id),
-      this.ler((prisma) =>
-        prisma.pedidoHistorico.findMany({ where: { pedidoId: id }, orderBy: [{ em: 'asc' }, { id: 'asc' }], select: { status: true, detalhe: true, em: true } }),
-      ),
-      this.ler((prisma) => prisma.tarefaPendente.findMany({ where: { pedidoId: id }, orderBy: { id: 'asc' } })),
+  /** One MUDAR statement; whether the order moved, and whether its last history row is already this change. */
+  private async mudar(id: number, de: StatusPedido[] | null, para: StatusPedido | null, detalhe: string | null, campos: CamposPedido, fila: Fila) {
+    const [r] = await this.sql<{ movido: boolean; repetida: boolean }>(MUDAR, [
+      id,
+      de,
+      para,
+      campos.pagamentoId ?? null,
+      campos.nfNumero ?? null,
+      campos.nfSerie ?? null,
+      campos.nfChave ?? null,
+      campos.codigoRastreamento ?? null,
+      campos.motivoCancelamento ?? null,
+      campos.respostaStatus ?? null,
+      campos.liberarChave === true,
+      detalhe,
+      fila.remover ?? [],
+      (fila.adicionar ?? []).map((t) => t.etapa),
+      (fila.adicionar ?? []).map((t) => t.erro ?? null),
     ]);
-    return {
-      ...pedido,
-      itens,
-      historico: historico.map((h) => ({ status: h.status as StatusPedido, detalhe: h.detalhe, em: h.em })),
-      tarefas: tarefas.map(tarefaDe),
-    };
+    return r ?? { movido: false, repetida: false };
   }
 
   /**
    * Moves the order from `de` (one status or several) to `para`, sets `campos`, appends the history row, and
-   * optionally removes/adds queue tasks, all in one transaction. Returns false (and changes nothing) when the
+   * optionally removes/adds queue tasks, all in one statement. Returns false (and changes nothing) when the
    * order is no longer in `de`: someone else moved it.
    */
   async transicao(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}): Promise<boolean> {
-    return this.em(async (tx) => {
-      const { count } = await tx.pedido.updateMany({
-        where: { id, status: { in: Array.isArray(de) ? de : [de] } },
-        data: { ...dadosDe(campos), status: para },
-      });
-      if (count === 0) {
-        // After a failover, a retry of this transaction whose first attempt DID commit (the COMMIT reached the
-        // synchronous replica; its answer was lost with the old primary) finds the order already moved: the
-        // last history row is exactly this transition, so it is ours, not someone else's.
-        const ultimo = await tx.pedidoHistorico.findFirst({ where: { pedidoId: id }, orderBy: [{ em: 'desc' }, { id: 'desc' }], select: { status: true, detalhe: true } });
-        return ultimo?.status === para && ultimo.detalhe === detalhe;
-      }
-      await tx.pedidoHistorico.create({ data: { pedidoId: id, status: para, detalhe } });
-      await mexerNaFila(tx, id, fila);
-      return true;
-    });
+    const r = await this.mudar(id, Array.isArray(de) ? de : [de], para, detalhe, campos, fila);
+    // After a failover, a retry of this statement whose first attempt DID commit (the COMMIT reached the
+    // synchronous replica; its answer was lost with the old primary) finds the order already moved: the last
+    // history row is exactly this transition, so it is ours, not someone else's.
+    return r.movido || r.repetida;
   }
 
-  /** Sets fields without a status change (e.g. the tracking code before the despacho, the answer's status). */
+  /** Sets fields without a status change (e.g. the tracking code before the despacho, the answer's status) and changes the queue. */
   async atualizar(id: number, campos: CamposPedido, fila: Fila = {}): Promise<void> {
-    await this.em(async (tx) => {
-      const data = dadosDe(campos);
-      if (Object.keys(data).length > 0) await tx.pedido.updateMany({ where: { id }, data });
-      await mexerNaFila(tx, id, fila);
-    });
+    await this.mudar(id, null, null, null, campos, fila);
   }
 
   // ---- the durable queue
@@ -303,12 +376,13 @@ export class PedidosRepository {
     );
   }
 
-  /** The task is done: remove it, and enqueue what follows from it. */
+  /** The task is done: remove it, and enqueue what follows from it (one statement). */
   async concluirTarefa(id: string, seguintes: { pedidoId: number; etapa: string; erro?: string }[] = []): Promise<void> {
-    await this.em(async (tx) => {
-      await tx.tarefaPendente.deleteMany({ where: { id: BigInt(id) } });
-      for (const s of seguintes) await mexerNaFila(tx, s.pedidoId, { adicionar: [s] });
-    });
+    await this.sql(
+      `WITH feita AS (DELETE FROM tarefas_pendentes WHERE id = $1::bigint)
+       ${ENFILEIRAR('unnest($2::bigint[], $3::text[], $4::text[]) AS seguintes (pedido_id, etapa, erro)')}`,
+      [id, seguintes.map((s) => s.pedidoId), seguintes.map((s) => s.etapa), seguintes.map((s) => s.erro ?? null)],
+    );
   }
 
   /** The attempt failed: try again after `esperaMs`, remembering why. */
