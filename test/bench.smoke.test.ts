@@ -105,10 +105,15 @@ describe('bench (every scenario at --quick size against the running stack)', () 
     for (const p of runs.flatMap((r) => r.result.phases)) expect(p.completed + p.dropped).toBe(p.sent);
   });
 
-  test('when the checkout runs, then both payment profiles have a row and the hop breakdown names pedidos', () => {
+  test('when the checkout runs, then both payment profiles have a row, the CPU table charges pedidos and the load generator, and the hop breakdown names pedidos', () => {
     const co = results.results.find((r) => r.name === 'checkout');
     expect(co?.tables[0]?.rows.map((r) => String(r[0]).split(' ')[0])).toEqual(['latência', 'perfil']);
-    expect(co?.tables[1]?.rows.map((r) => String(r[0]).split(' ')[0])).toContain('pedidos');
+    const cpu = co?.tables.find((t) => t.title.startsWith('CPU per order'));
+    const perOrder = new Map((cpu?.rows ?? []).map((r) => [String(r[0]), Number(r[1])]));
+    expect(perOrder.get('pedidos')).toBeGreaterThan(0);
+    expect(perOrder.has('load generator (bench)')).toBe(true);
+    const hops = co?.tables.find((t) => t.title.startsWith('Where an order'));
+    expect(hops?.rows.map((r) => String(r[0]).split(' ')[0])).toContain('pedidos');
   });
 
   test('when the fault tolerance scenario runs at --quick size, then it is in the report with its seed table, or says plainly why it did not kill anything', () => {

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { runClosed, type ClosedResult } from '../lib/closed-loop';
+import { cpuBetween, cpuSnapshot, type CpuUse } from '../lib/cpu';
 import { hopsBetween, hopsSnapshot, type Hop } from '../lib/hops';
 import { say } from '../lib/log';
 import { checkoutBody, createBenchProducts, deleteCarts, filledCarts, pagamentosPerfil, parallel, retireBenchProduct, unique, type Perfil } from '../lib/shop';
@@ -18,12 +19,13 @@ const GOAL_RPS = 200;
 const GOAL_P95_MS = 150;
 const CHAIN = ['pedidos', 'pagamentos', 'estoque', 'catalogo', 'fiscal', 'logistica', 'carrinho'] as const;
 
-async function measure(ctx: BenchContext, produtos: number[], workers: number, seconds: number, carts: number): Promise<{ result: ClosedResult; hops: Hop[] }> {
+async function measure(ctx: BenchContext, produtos: number[], workers: number, seconds: number, carts: number): Promise<{ result: ClosedResult; hops: Hop[]; cpu: CpuUse }> {
   say(`checkout: preparing ${carts} carts, each with one unit of one of ${produtos.length} bench products`);
   const ids = await filledCarts(ctx.gateway, produtos, carts);
   say(`checkout: ${workers} clients buying for at most ${seconds} s or ${carts} orders`);
   // carrinho has several instances; serviceUrl reads instance 1 only, enough to see its share.
   const before = await hopsSnapshot(ctx.t, [...CHAIN]);
+  const cpuBefore = cpuSnapshot(ctx.t);
   try {
     const result = await runClosed({
       items: ids,
@@ -33,8 +35,9 @@ async function measure(ctx: BenchContext, produtos: number[], workers: number, s
       // 201 paid and shipped, 202 accepted with steps queued, 402 declined by the (simulated) acquirer: all answered orders.
       isDone: (s) => s === 201 || s === 202 || s === 402,
     });
+    const cpu = cpuBetween(cpuBefore, cpuSnapshot(ctx.t), result.done);
     const hops = hopsBetween(before, await hopsSnapshot(ctx.t, [...CHAIN]), Math.max(1, Math.floor(result.requests / 2)));
-    return { result, hops };
+    return { result, hops, cpu };
   } finally {
     await deleteCarts(ctx.gateway, ids);
   }
@@ -46,19 +49,19 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const before = await pagamentosPerfil(ctx.t);
   if (!before) throw new Error('pagamentos has no /admin/perfil route (rebuild and restart the stack: npm run build, then npm start)');
   const produtos = await createBenchProducts(ctx.t, ctx.gateway, s.products);
-  const runs: { label: string; perfil: Perfil; result: ClosedResult; workers: number; hops: Hop[] }[] = [];
+  const runs: { label: string; perfil: Perfil; result: ClosedResult; workers: number; hops: Hop[]; cpu: CpuUse }[] = [];
   try {
     for (const [label, perfil, workers, seconds, carts] of [
       ['latência simulada desligada (rapido)', 'rapido', s.workers, s.seconds, s.carts],
       ['perfil do seed (500-1500 ms, 90% aprovados)', 'seed', s.seedWorkers, s.seedSeconds, s.seedCarts],
     ] as const) {
       const p = (await pagamentosPerfil(ctx.t, { perfil })) as Perfil;
-      const { result, hops } = await measure(ctx, produtos, workers, seconds, carts);
+      const { result, hops, cpu } = await measure(ctx, produtos, workers, seconds, carts);
       ctx.commands.push(
         `closed loop: ${workers} clients, POST ${ctx.gateway}/api/v1/pedidos (one prepared cart each, Idempotency-Key per order) for at most ${seconds} s or ${carts} orders, pagamentos PUT /admin/perfil {"perfil":"${perfil}"}`,
       );
       say(`  ${round(result.doneRps, 1)} orders/s, p50 ${round(result.p50, 1)} p95 ${round(result.p95, 1)} p99 ${round(result.p99, 1)} ms, statuses ${JSON.stringify(result.statuses)}`);
-      runs.push({ label, perfil: p, result, workers, hops });
+      runs.push({ label, perfil: p, result, workers, hops, cpu });
     }
   } finally {
     await pagamentosPerfil(ctx.t, { latencia_min_ms: before.latencia_min_ms, latencia_max_ms: before.latencia_max_ms, taxa_aprovacao: before.taxa_aprovacao }).catch(() => undefined);
@@ -66,8 +69,15 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   }
   const off = runs[0]!.result;
   const slowest = (runs[0]?.hops ?? []).filter((h) => !h.hop.startsWith('pedidos ')).slice(0, 3);
+  const cpu = runs[0]!.cpu;
+  const stack = cpu.shares.filter((x) => x.component !== 'load generator (bench)');
+  const stackPerOrder = stack.reduce((sum, x) => sum + x.perUnitMs, 0);
+  // With every core busy, throughput cannot exceed cores x 1000 ms / CPU ms per order.
+  const ceiling = stackPerOrder > 0 ? (cpu.cores * 1000) / stackPerOrder : 0;
   const why =
-    'each order is six synchronous hops (gateway, pedidos, pagamentos, estoque -> catalogo reservation, fiscal, logistica), each with its own PostgreSQL writes under synchronous replication (every commit waits for the replica), all on the same 2 cores as the load generator' +
+    `CPU-bound: the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy and one order cost ${round(stackPerOrder, 0)} ms of CPU across the stack ` +
+    `(${stack.slice(0, 4).map((x) => `${x.component} ${round(x.perUnitMs, 1)}`).join(', ')} ms; table "CPU per order"), so ${cpu.cores} cores allow at most ~${round(ceiling, 0)} orders/s ` +
+    `before the load generator takes its share; ${GOAL_RPS}/s would need under ${round((cpu.cores * 1000) / GOAL_RPS, 0)} ms per order for six synchronous hops (gateway, pedidos, pagamentos, estoque -> catalogo reservation, fiscal, logistica), each with its own synchronously replicated commits` +
     (slowest.length ? `; slowest hops in this run: ${slowest.map((h) => `${h.hop} ${round(h.meanMs, 0)} ms`).join(', ')}` : '') +
     (Object.keys(off.statuses).some((k) => k === '503' || k === '504') ? `; with ${runs[0]!.workers} clients some orders passed the gateway timeout (${JSON.stringify(off.statuses)})` : '');
   const targets: Target[] = [
@@ -102,6 +112,13 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
           round((((r.result.statuses['201'] ?? 0) + (r.result.statuses['202'] ?? 0)) / Math.max(1, r.result.requests)) * 100, 1),
           round((r.result.errors / Math.max(1, r.result.requests)) * 100, 2),
         ]),
+      },
+      {
+        title: `CPU per order, latency off: CPU time of each component's processes (/proc) during the run divided by the ${runs[0]!.result.done} orders answered; the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy`,
+        columns: ['Component', 'CPU per order (ms)', 'Share (%)'],
+        rows: cpu.shares
+          .filter((x) => x.perUnitMs >= 0.05)
+          .map((x) => [x.component, round(x.perUnitMs, 1), round((x.perUnitMs / Math.max(0.001, cpu.totalPerUnitMs)) * 100, 1)]),
       },
       {
         title: 'Where an order\'s time goes, latency off: each service\'s own mean time per request during the run (its /metrics histogram; a hop includes the hops it calls)',

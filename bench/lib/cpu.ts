@@ -1,0 +1,124 @@
+/**
+ * Where the CPU goes: CPU time of each stack component (its PID file's process and every descendant: nginx
+ * workers, Patroni's PostgreSQL and its backends, each service instance) and of the whole machine, read from
+ * /proc before and after a run. Divided by the work done in between (e.g. orders) it says what one unit of
+ * work costs each component, which is what bounds throughput on a machine whose cores are all busy.
+ */
+import fs from 'node:fs';
+import type { Topology } from '@brigadeiro/topology';
+import { stackPaths } from '../../scripts/stack/layout';
+import { livePid, pidNames } from '../../scripts/stack/process';
+
+/** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on here. */
+const TICK_MS = 10;
+
+interface ProcStat {
+  ppid: number;
+  /** utime + stime + cutime + cstime (reaped children count once, in their parent), ms. */
+  cpuMs: number;
+}
+
+function readProcs(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // The command name (field 2) may hold spaces and parentheses: the fields after the LAST ')' are fixed.
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    out.set(Number(name), { ppid: Number(f[1]), cpuMs: ticks * TICK_MS });
+  }
+  return out;
+}
+
+/** Busy and total CPU time of the machine (all cores), ms, from /proc/stat's first line. */
+function machine(): { busyMs: number; totalMs: number } {
+  const first = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = first.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0); // user nice system idle iowait irq softirq steal
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busyMs: (total - idle) * TICK_MS, totalMs: total * TICK_MS };
+}
+
+export interface CpuSnapshot {
+  /** Component name (PID file name, e.g. "pedidos", "carrinho-2", "pg1", "nginx") -> CPU ms of its process tree. */
+  components: Map<string, number>;
+  /** This process (the load generator), ms. */
+  selfMs: number;
+  machine: { busyMs: number; totalMs: number };
+}
+
+/** CPU time so far of every running component of the stack `t` (by its PID files) and of the machine. */
+export function cpuSnapshot(t: Topology): CpuSnapshot {
+  const p = stackPaths(t);
+  const procs = readProcs();
+  const children = new Map<number, number[]>();
+  for (const [pid, s] of procs) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  const treeMs = (root: number): number => {
+    let ms = 0;
+    const todo = [root];
+    while (todo.length) {
+      const pid = todo.pop()!;
+      ms += procs.get(pid)?.cpuMs ?? 0;
+      todo.push(...(children.get(pid) ?? []));
+    }
+    return ms;
+  };
+  const components = new Map<string, number>();
+  for (const name of pidNames(p)) {
+    const pid = livePid(p, name);
+    if (pid !== undefined) components.set(name, treeMs(pid));
+  }
+  const self = process.cpuUsage();
+  return { components, selfMs: (self.user + self.system) / 1000, machine: machine() };
+}
+
+export interface CpuShare {
+  component: string;
+  /** CPU ms the component used between the snapshots. */
+  ms: number;
+  /** ms per unit of work (`units` given to cpuBetween). */
+  perUnitMs: number;
+}
+
+export interface CpuUse {
+  /** Components that used any CPU, busiest first, then "load generator (bench)". */
+  shares: CpuShare[];
+  /** Sum of the shares per unit (ms). */
+  totalPerUnitMs: number;
+  /** Share of all cores that was busy (whoever used it), %. */
+  machineBusyPct: number;
+  cores: number;
+}
+
+/**
+ * CPU used between two snapshots, per unit of work. Components are grouped by name with the instance
+ * number dropped ("carrinho-1".."carrinho-3" -> "carrinho") so the table reads per service.
+ */
+export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, units: number): CpuUse {
+  const n = Math.max(1, units);
+  const grouped = new Map<string, number>();
+  for (const [name, ms] of after.components) {
+    const d = ms - (before.components.get(name) ?? ms);
+    if (d <= 0) continue;
+    const key = name.replace(/-\d+$/, '');
+    grouped.set(key, (grouped.get(key) ?? 0) + d);
+  }
+  grouped.set('load generator (bench)', Math.max(0, after.selfMs - before.selfMs));
+  const shares = [...grouped]
+    .map(([component, ms]) => ({ component, ms, perUnitMs: ms / n }))
+    .sort((a, b) => b.ms - a.ms);
+  const busy = after.machine.busyMs - before.machine.busyMs;
+  const total = after.machine.totalMs - before.machine.totalMs;
+  return {
+    shares,
+    totalPerUnitMs: shares.reduce((s, x) => s + x.perUnitMs, 0),
+    machineBusyPct: total > 0 ? (busy / total) * 100 : 0,
+    cores: (fs.readFileSync('/proc/stat', 'utf8').match(/^cpu\d+ /gm) ?? []).length || 1,
+  };
+}
