@@ -17,6 +17,8 @@ import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
 const GOAL_RPS = 200;
 const GOAL_P95_MS = 150;
+const OFF = 'latência simulada desligada (rapido)';
+const SEED = 'perfil do seed (500-1500 ms, 90% aprovados)';
 const CHAIN = ['pedidos', 'pagamentos', 'estoque', 'catalogo', 'fiscal', 'logistica', 'carrinho'] as const;
 
 async function measure(ctx: BenchContext, produtos: number[], workers: number, seconds: number, carts: number): Promise<{ result: ClosedResult; hops: Hop[]; cpu: CpuUse }> {
@@ -49,12 +51,17 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const before = await pagamentosPerfil(ctx.t);
   if (!before) throw new Error('pagamentos has no /admin/perfil route (rebuild and restart the stack: npm run build, then npm start)');
   const produtos = await createBenchProducts(ctx.t, ctx.gateway, s.products);
-  const runs: { label: string; perfil: Perfil; result: ClosedResult; workers: number; hops: Hop[]; cpu: CpuUse }[] = [];
+  type Run = { label: string; perfil: Perfil; result: ClosedResult; workers: number; hops: Hop[]; cpu: CpuUse };
+  const runs: Run[] = [];
+  // Latency off: a ladder of clients (throughput and P95 against load; the top step is the ratio run), then
+  // the seed's profile once.
+  const steps: [string, 'rapido' | 'seed', number, number, number][] = [
+    ...s.ladder.filter((w) => w < s.workers).map((w) => [OFF, 'rapido', w, s.ladderSeconds, Math.max(60, w * 25)] as [string, 'rapido', number, number, number]),
+    [OFF, 'rapido', s.workers, s.seconds, s.carts],
+    [SEED, 'seed', s.seedWorkers, s.seedSeconds, s.seedCarts],
+  ];
   try {
-    for (const [label, perfil, workers, seconds, carts] of [
-      ['latência simulada desligada (rapido)', 'rapido', s.workers, s.seconds, s.carts],
-      ['perfil do seed (500-1500 ms, 90% aprovados)', 'seed', s.seedWorkers, s.seedSeconds, s.seedCarts],
-    ] as const) {
+    for (const [label, perfil, workers, seconds, carts] of steps) {
       const p = (await pagamentosPerfil(ctx.t, { perfil })) as Perfil;
       const { result, hops, cpu } = await measure(ctx, produtos, workers, seconds, carts);
       ctx.commands.push(
@@ -67,9 +74,13 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     await pagamentosPerfil(ctx.t, { latencia_min_ms: before.latencia_min_ms, latencia_max_ms: before.latencia_max_ms, taxa_aprovacao: before.taxa_aprovacao }).catch(() => undefined);
     await parallel(produtos, 4, (id) => retireBenchProduct(ctx.t, ctx.gateway, id));
   }
-  const off = runs[0]!.result;
-  const slowest = (runs[0]?.hops ?? []).filter((h) => !h.hop.startsWith('pedidos ')).slice(0, 3);
-  const cpu = runs[0]!.cpu;
+  const offRuns = runs.filter((r) => r.label === OFF);
+  const top = offRuns[offRuns.length - 1]!;
+  const off = top.result;
+  const peak = offRuns.reduce((a, r) => (r.result.doneRps > a.result.doneRps ? r : a));
+  const withinSlo = offRuns.filter((r) => r.result.p95 < GOAL_P95_MS).reduce<Run | undefined>((a, r) => (!a || r.result.doneRps > a.result.doneRps ? r : a), undefined);
+  const slowest = top.hops.filter((h) => !h.hop.startsWith('pedidos ')).slice(0, 3);
+  const cpu = top.cpu;
   const stack = cpu.shares.filter((x) => x.component !== 'load generator (bench)');
   const stackPerOrder = stack.reduce((sum, x) => sum + x.perUnitMs, 0);
   // With every core busy, throughput cannot exceed cores x 1000 ms / CPU ms per order.
@@ -79,10 +90,24 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     `(${stack.slice(0, 4).map((x) => `${x.component} ${round(x.perUnitMs, 1)}`).join(', ')} ms; table "CPU per order"), so ${cpu.cores} cores allow at most ~${round(ceiling, 0)} orders/s ` +
     `before the load generator takes its share; ${GOAL_RPS}/s would need under ${round((cpu.cores * 1000) / GOAL_RPS, 0)} ms per order for six synchronous hops (gateway, pedidos, pagamentos, estoque -> catalogo reservation, fiscal, logistica), each with its own synchronously replicated commits` +
     (slowest.length ? `; slowest hops in this run: ${slowest.map((h) => `${h.hop} ${round(h.meanMs, 0)} ms`).join(', ')}` : '') +
-    (Object.keys(off.statuses).some((k) => k === '503' || k === '504') ? `; with ${runs[0]!.workers} clients some orders passed the gateway timeout (${JSON.stringify(off.statuses)})` : '');
+    (Object.keys(off.statuses).some((k) => k === '503' || k === '504') ? `; with ${top.workers} clients some orders passed the gateway timeout (${JSON.stringify(off.statuses)})` : '');
   const targets: Target[] = [
-    { name: `checkout orders/s with simulated latency off (goal ${GOAL_RPS}/s)`, ratio: off.doneRps / GOAL_RPS, goal: 1, detail: `${round(off.doneRps, 1)} orders/s with ${runs[0]!.workers} clients; ratio = orders/s / ${GOAL_RPS}`, why },
-    { name: `checkout P95 with simulated latency off (goal under ${GOAL_P95_MS} ms)`, ratio: GOAL_P95_MS / off.p95, goal: 1, detail: `P95 ${round(off.p95, 1)} ms; ratio = ${GOAL_P95_MS} ms / P95`, why },
+    {
+      name: `checkout orders/s with simulated latency off (goal ${GOAL_RPS}/s)`,
+      ratio: peak.result.doneRps / GOAL_RPS,
+      goal: 1,
+      detail: `peak ${round(peak.result.doneRps, 1)} orders/s with ${peak.workers} clients (P95 ${round(peak.result.p95, 0)} ms); ratio = orders/s / ${GOAL_RPS}`,
+      why,
+    },
+    {
+      name: `checkout orders/s with P95 under ${GOAL_P95_MS} ms, simulated latency off (goal ${GOAL_RPS}/s)`,
+      ratio: (withinSlo?.result.doneRps ?? 0) / GOAL_RPS,
+      goal: 1,
+      detail: withinSlo
+        ? `${round(withinSlo.result.doneRps, 1)} orders/s with ${withinSlo.workers} client(s) at P95 ${round(withinSlo.result.p95, 0)} ms, the best step of the ladder under ${GOAL_P95_MS} ms; ratio = orders/s / ${GOAL_RPS}`
+        : `no step of the ladder (${offRuns.map((r) => `${r.workers} clients: P95 ${round(r.result.p95, 0)} ms`).join(', ')}) kept P95 under ${GOAL_P95_MS} ms; ratio = 0`,
+      why: `one order alone takes ${round(offRuns[0]!.result.p50, 0)} ms (P50 with ${offRuns[0]!.workers} client(s)): six synchronous hops in a row; more clients only queue for the same CPU. ${why}`,
+    },
   ];
   for (const r of runs) {
     const other = Object.entries(r.result.statuses).filter(([k]) => !['201', '202', '402'].includes(k));
@@ -90,7 +115,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   }
   notes.push(
     `Orders/s counts answered orders (201 paid and shipped, 202 accepted with steps still queued, 402 declined by the simulated acquirer); with the seed profile about 10% are declined by design.`,
-    `With the seed profile each order waits 500-1500 ms in pagamentos, so throughput is bounded by clients / 1 s (${runs[1]?.workers ?? '?'} clients here): the figure shows the chain adds little on top of the simulated acquirer, not a capacity.`,
+    `With the seed profile each order waits 500-1500 ms in pagamentos, so throughput is bounded by clients / 1 s (${runs.find((r) => r.label === SEED)?.workers ?? '?'} clients here): the figure shows the chain adds little on top of the simulated acquirer, not a capacity.`,
     `pagamentos' profile was ${JSON.stringify(before)} before the run and was put back afterwards.`,
   );
   return {
@@ -114,7 +139,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
         ]),
       },
       {
-        title: `CPU per order, latency off: CPU time of each component's processes (/proc) during the run divided by the ${runs[0]!.result.done} orders answered; the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy`,
+        title: `CPU per order, latency off: CPU time of each component's processes (/proc) during the run divided by the ${off.done} orders answered with ${top.workers} clients; the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy`,
         columns: ['Component', 'CPU per order (ms)', 'Share (%)'],
         rows: cpu.shares
           .filter((x) => x.perUnitMs >= 0.05)
@@ -123,18 +148,30 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       {
         title: 'Where an order\'s time goes, latency off: each service\'s own mean time per request during the run (its /metrics histogram; a hop includes the hops it calls)',
         columns: ['Hop (service, method, route)', 'Requests', 'Mean (ms)'],
-        rows: (runs[0]?.hops ?? []).map((h) => [h.hop, h.requests, round(h.meanMs, 1)]),
+        rows: top.hops.map((h) => [h.hop, h.requests, round(h.meanMs, 1)]),
       },
     ],
     charts: [
       {
         file: path.join(ctx.outDir, 'checkout-latency.svg'),
-        caption: 'Checkout latency percentiles, simulated payment latency off and with the seed profile',
-        title: 'Checkout: end-to-end latency',
-        x: { field: 'p', title: 'percentile' },
+        caption: 'Checkout latency (P50, P95) against clients, simulated payment latency off',
+        title: 'Checkout: end-to-end latency against clients (latency off)',
+        x: { field: 'clientes', title: 'concurrent clients' },
         y: { field: 'ms', title: 'latency (ms)' },
+        series: 'percentil',
+        rows: offRuns.flatMap((r) => [
+          { percentil: 'P50', clientes: r.workers, ms: round(r.result.p50, 1) },
+          { percentil: 'P95', clientes: r.workers, ms: round(r.result.p95, 1) },
+        ]),
+      },
+      {
+        file: path.join(ctx.outDir, 'checkout-throughput.svg'),
+        caption: 'Checkout orders per second against clients, simulated payment latency off',
+        title: 'Checkout: orders/s against clients (latency off)',
+        x: { field: 'clientes', title: 'concurrent clients' },
+        y: { field: 'rps', title: 'orders/s' },
         series: 'perfil',
-        rows: runs.flatMap((r) => [50, 95, 99].map((p) => ({ perfil: r.perfil.latencia_max_ms > 0 ? 'seed' : 'rapido', p, ms: round(p === 50 ? r.result.p50 : p === 95 ? r.result.p95 : r.result.p99, 1) }))),
+        rows: offRuns.map((r) => ({ perfil: 'rapido', clientes: r.workers, rps: round(r.result.doneRps, 1) })),
       },
     ],
     targets,
@@ -146,6 +183,6 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
 export const checkout: Scenario = {
   name: 'checkout',
   title: 'Checkout',
-  summary: 'orders/s and end-to-end latency of POST /api/v1/pedidos, payment latency off and with the seed profile',
+  summary: 'orders/s and end-to-end latency of POST /api/v1/pedidos against clients with payment latency off, and with the seed profile',
   run,
 };

@@ -20,7 +20,8 @@ export interface Sizes {
   redis: { requests: number; clients: number };
   pgbench: { scale: number; clients: number; seconds?: number; transactions?: number };
   /** Checkout: closed-loop clients, bounded by seconds and by prepared carts (one order each). */
-  checkout: { products: number; workers: number; seconds: number; carts: number; seedWorkers: number; seedSeconds: number; seedCarts: number };
+  /** Checkout: `ladder` client counts below `workers` run `ladderSeconds` each (latency off); `workers` is the top step and the ratio run. */
+  checkout: { products: number; ladder: number[]; ladderSeconds: number; workers: number; seconds: number; carts: number; seedWorkers: number; seedSeconds: number; seedCarts: number };
   /** User mix (seed 004 §7), users as arrivals (bench/scenarios/usermix.ts: one action per user per second). */
   usermix: {
     baselineUsers: number;
@@ -60,7 +61,7 @@ export const FULL: Sizes = {
   productsPerCart: 10,
   redis: { requests: 100_000, clients: 50 },
   pgbench: { scale: 1, clients: 8, seconds: 5 },
-  checkout: { products: 50, workers: 32, seconds: 8, carts: 2500, seedWorkers: 64, seedSeconds: 8, seedCarts: 600 },
+  checkout: { products: 50, ladder: [1, 2, 4, 8, 16], ladderSeconds: 6, workers: 32, seconds: 8, carts: 2500, seedWorkers: 64, seedSeconds: 8, seedCarts: 600 },
   usermix: {
     baselineUsers: 10,
     moderateUsers: 100,
@@ -92,7 +93,7 @@ export const QUICK: Sizes = {
   productsPerCart: 2,
   redis: { requests: 1000, clients: 4 },
   pgbench: { scale: 1, clients: 2, transactions: 50 },
-  checkout: { products: 2, workers: 2, seconds: 1, carts: 6, seedWorkers: 2, seedSeconds: 2, seedCarts: 2 },
+  checkout: { products: 2, ladder: [1], ladderSeconds: 1, workers: 2, seconds: 1, carts: 6, seedWorkers: 2, seedSeconds: 2, seedCarts: 2 },
   usermix: {
     baselineUsers: 2,
     moderateUsers: 5,
