@@ -53,8 +53,11 @@ export interface CpuSnapshot {
   machine: { busyMs: number; totalMs: number };
 }
 
-/** CPU time so far of every running component of the stack `t` (by its PID files) and of the machine. */
-export function cpuSnapshot(t: Topology): CpuSnapshot {
+/**
+ * CPU time so far of every running component of the stack `t` (by its PID files), of `extra` processes the
+ * bench started itself (name -> PID, e.g. its own nginx), and of the machine.
+ */
+export function cpuSnapshot(t: Topology, extra: Record<string, number> = {}): CpuSnapshot {
   const p = stackPaths(t);
   const procs = readProcs();
   const children = new Map<number, number[]>();
@@ -74,6 +77,7 @@ export function cpuSnapshot(t: Topology): CpuSnapshot {
     const pid = livePid(p, name);
     if (pid !== undefined) components.set(name, treeMs(pid));
   }
+  for (const [name, pid] of Object.entries(extra)) if (procs.has(pid)) components.set(name, treeMs(pid));
   const self = process.cpuUsage();
   return { components, selfMs: (self.user + self.system) / 1000, machine: machine() };
 }

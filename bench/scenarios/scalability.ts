@@ -11,6 +11,7 @@ import path from 'node:path';
 import { carrinhoPort, HOST } from '@brigadeiro/topology';
 import { startBenchNginx } from '../lib/bench-nginx';
 import { runCannon, type CannonResult } from '../lib/cannon';
+import { cpuBetween, cpuSnapshot, type CpuUse } from '../lib/cpu';
 import { say } from '../lib/log';
 import { request } from '../lib/net';
 import { median, medianRun, ratio, round } from '../lib/stats';
@@ -57,13 +58,15 @@ async function deleteCarts(base: string, ids: string[]): Promise<void> {
 }
 
 /** Adds one unit per request, rotating over carts first, then products: pair (c, p) gets at most 99. */
-async function measureAdds(ctx: BenchContext, base: string, products: number[]): Promise<CannonResult> {
+/** Cart adds through `base`; with `cpuOf` (extra PIDs to charge, e.g. the bench nginx) also the CPU per add of the run. */
+async function measureAdds(ctx: BenchContext, base: string, products: number[], cpuOf?: Record<string, number>): Promise<CannonResult & { cpu?: CpuUse }> {
   const { cannon, carts: nCarts } = ctx.sizes;
   const perCart = Math.min(ctx.sizes.productsPerCart, products.length);
   const carts = await createCarts(base, nCarts);
   const amount = Math.min(cannon.amount, carts.length * perCart * MAX_QUANTITY_PER_ITEM);
   try {
-    return await runCannon({
+    const before = cpuOf ? cpuSnapshot(ctx.t, cpuOf) : undefined;
+    const r = await runCannon({
       url: base,
       connections: cannon.connections,
       seconds: cannon.seconds,
@@ -74,6 +77,7 @@ async function measureAdds(ctx: BenchContext, base: string, products: number[]):
         body: JSON.stringify({ produto_id: products[Math.floor(i / carts.length) % perCart], quantidade: 1 }),
       }),
     });
+    return before ? { ...r, cpu: cpuBetween(before, cpuSnapshot(ctx.t, cpuOf), r.ok) } : r;
   } finally {
     await deleteCarts(base, carts);
   }
@@ -97,6 +101,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   );
   say(`scalability: bench nginx PID ${nginx.pid} with upstreams of ${levels.join(', ')} carrinho instance(s) (${nginx.conf})`);
   const runs: Record<number, CannonResult[]> = {};
+  const cpuAt: Record<number, CpuUse> = {};
   const viaGateway: CannonResult[] = [];
   const expressNear: CannonResult[] = [];
   try {
@@ -104,7 +109,9 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     for (let rep = 1; rep <= ctx.sizes.reps; rep++) {
       for (const k of levels) {
         say(`cart adds with ${k} instance(s) (rep ${rep}/${ctx.sizes.reps}): autocannon -c ${c.connections}, at most ${c.amount} requests or ${c.seconds} s`);
-        const r = await measureAdds(ctx, nginx.urls[`carrinho_${k}`] as string, products);
+        // The first repetition also charges each add's CPU to the processes that spent it (the why of the ratio).
+        const r = await measureAdds(ctx, nginx.urls[`carrinho_${k}`] as string, products, rep === 1 ? { 'bench nginx': nginx.pid } : undefined);
+        if (r.cpu) cpuAt[k] = r.cpu;
         if (rep === 1) ctx.commands.push(`${r.command} [POST ${CARTS}/:id/itens through the bench nginx, ${k} instance(s)]`);
         say(`  ${round(r.rps, 0)} req/s, p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.successPct.toFixed(1)}% ok`);
         (runs[k] ??= []).push(r);
@@ -130,6 +137,19 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const targets: Target[] = [];
   if (levels.includes(3)) {
     const r = ratio(tput(3), tput(1));
+    // One Node process uses at most one core. With one instance carrinho is the bottleneck when it is near a
+    // full core; with three, all cores are busy and each add costs carrinho's CPU plus everyone else's, so
+    // the best the machine allows is cores x (carrinho's ms) / (all ms per add), at most 3.
+    const one = cpuAt[1];
+    const carrinhoMs = one?.shares.find((x) => x.component === 'carrinho')?.perUnitMs ?? 0;
+    const ceiling = one && one.totalPerUnitMs > 0 ? Math.min(3, (one.cores * carrinhoMs) / one.totalPerUnitMs) : undefined;
+    const cpuWhy = one
+      ? `measured with 1 instance: an add cost ${round(carrinhoMs, 2)} ms of carrinho CPU and ${round(one.totalPerUnitMs - carrinhoMs, 2)} ms elsewhere (${one.shares
+          .filter((x) => x.component !== 'carrinho')
+          .slice(0, 3)
+          .map((x) => `${x.component} ${round(x.perUnitMs, 2)}`)
+          .join(', ')} ms), so ${one.cores} cores allow at most ${round(ceiling ?? 0, 2)}x one instance; `
+      : '';
     targets.push({
       name: 'cart throughput, 3 instances vs 1',
       ratio: r,
@@ -137,7 +157,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s`,
       why:
         r < 1.5
-          ? 'with the product check cached (CATALOGO_CACHE_TTL_MS), an add is one Redis Lua call plus Express, so the limit is CPU: on 2 cores one carrinho plus nginx, Redis and autocannon already keep both CPUs busy, and extra instances split the same CPU time (the seed\'s gain needs a core per instance); with the cache off (TTL 0) every add also waits on the single catalogo'
+          ? `${cpuWhy}with the product check cached (CATALOGO_CACHE_TTL_MS), an add is one Redis Lua call plus Express, so the limit is CPU: one carrinho plus nginx, Redis and autocannon already keep both CPUs busy, and extra instances split the same CPU time (the seed's gain needs a core per instance); with the cache off (TTL 0) every add also waits on the single catalogo`
           : undefined,
     });
   }
@@ -181,6 +201,21 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
           return r;
         }),
       },
+      ...(Object.keys(cpuAt).length
+        ? [
+            {
+              title: `CPU per cart add (ms), first repetition: each component's processes (/proc) during the run divided by the 2xx adds; the machine's cores busy (%) in the last row`,
+              columns: ['Component', ...levels.filter((k) => cpuAt[k]).map((k) => `${k} instance(s)`)],
+              rows: [
+                ...[...new Set(levels.flatMap((k) => (cpuAt[k]?.shares ?? []).map((x) => x.component)))].map((c): [string, ...number[]] => [
+                  c,
+                  ...levels.filter((k) => cpuAt[k]).map((k) => round(cpuAt[k]?.shares.find((x) => x.component === c)?.perUnitMs ?? 0, 3)),
+                ]),
+                ['cores busy (%)', ...levels.filter((k) => cpuAt[k]).map((k) => round(cpuAt[k]?.machineBusyPct ?? 0, 0))] as [string, ...number[]],
+              ],
+            },
+          ]
+        : []),
       {
         title: `Cart adds through the gateway (all ${ctx.t.carrinhoInstances} configured instances)`,
         columns: ['Path', 'Throughput (2xx/s)', 'Mean (ms)', 'P50 (ms)', 'P95 (ms)', 'P99 (ms)', 'Success (%)', '% of Express baseline'],
