@@ -12,7 +12,7 @@ import { createLogger } from '@brigadeiro/logger';
 import { createMetrics, type Metrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology, serviceUrl } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
-import { openDatabase } from '../src/data/database';
+import { openDatabase, type Database } from '../src/data/database';
 import { closedPort, novoPedidoId } from '@brigadeiro/testing';
 import { produtosDeTeste } from './support';
 
@@ -25,13 +25,25 @@ const usados: number[] = [];
 const estados: FaultState[] = [];
 const clientes: Downstream[] = [];
 
-function app(opts: { catalogoUrl?: string; metrics?: Metrics } = {}) {
+function app(opts: { catalogoUrl?: string; metrics?: Metrics; database?: Database } = {}) {
   const metrics = opts.metrics ?? createMetrics({ service: 'estoque' });
   const faults = createFaultState({ service: 'estoque' });
   const catalogo = new Downstream({ name: 'catalogo', baseURL: opts.catalogoUrl ?? serviceUrl(t, 'catalogo'), timeoutMs: 5000, volumeThreshold: 3, resetTimeoutMs: 30_000 }, { metrics });
   estados.push(faults);
   clientes.push(catalogo);
-  return createApp({ logger: quiet, metrics, database, catalogo, faults, adminToken: t.adminToken });
+  return createApp({ logger: quiet, metrics, database: opts.database ?? database, catalogo, faults, adminToken: t.adminToken });
+}
+
+/**
+ * The database as a failover leaves it: each statement matching `marker` commits, its answer is lost, and the
+ * retry (what db.query does after a dropped connection) runs it again and answers.
+ */
+function respostaPerdida(marker: RegExp): Database {
+  const query = async (text: string, values: unknown[], retry?: Parameters<Database['query']>[2]) => {
+    if (marker.test(text)) await database.query(text, values, retry);
+    return database.query(text, values, retry);
+  };
+  return { ...database, query: query as Database['query'] };
 }
 
 function pedidoId(): number {
@@ -46,6 +58,12 @@ async function separacoes(id: number) {
 
 async function operacoes(id: number) {
   return database.prisma.operacao.findMany({ where: { pedidoId: id }, select: { operacao: true, resultado: true }, orderBy: { id: 'asc' } });
+}
+
+async function detalhes(id: number) {
+  return (await database.prisma.operacao.findMany({ where: { pedidoId: id }, select: { resultado: true, detalhe: true }, orderBy: { id: 'asc' } })).map(
+    (o) => [o.resultado, o.detalhe],
+  );
 }
 
 afterEach(async () => {
@@ -76,6 +94,24 @@ describe('POST /internal/v1/separacoes', () => {
       { operacao: 'separar', resultado: 'separado' },
       { operacao: 'separar', resultado: 'repetido_separado' },
     ]);
+    expect(await detalhes(body.pedido_id)).toEqual([
+      ['separado', { itens: body.itens }],
+      ['repetido_separado', null],
+    ]);
+  });
+
+  it('when the commit of a separation is retried because its answer was lost, then the retry answers the stored separation as a repeat and the stock is taken once', async () => {
+    const a = await produtos.produto(5);
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 2 }] };
+    const res = await request(app({ database: respostaPerdida(/INSERT INTO separacoes/) })).post('/internal/v1/separacoes').send(body);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ pedido_id: body.pedido_id, status: 'separado', itens: body.itens });
+    expect(await separacoes(body.pedido_id)).toHaveLength(1);
+    expect(await produtos.estoque(a)).toBe(3);
+    expect(await detalhes(body.pedido_id)).toEqual([
+      ['separado', { itens: body.itens }],
+      ['repetido_separado', { itens: body.itens }],
+    ]);
   });
 
   it('when 10 duplicates of one separation arrive concurrently, then one row exists and the stock is taken once', async () => {
@@ -87,6 +123,9 @@ describe('POST /internal/v1/separacoes', () => {
     expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
     expect(await separacoes(body.pedido_id)).toHaveLength(1);
     expect(await produtos.estoque(a)).toBe(7);
+    const log = (await operacoes(body.pedido_id)).map((o) => o.resultado);
+    expect(log.filter((r) => r === 'separado')).toHaveLength(1);
+    expect(log.filter((r) => r === 'repetido_separado')).toHaveLength(9);
   });
 
   it('when one item is short, then it answers 409 insufficient_stock with catalogo details and nothing is decremented or stored', async () => {
@@ -144,6 +183,28 @@ describe('POST /internal/v1/separacoes/:pedido_id/liberacao', () => {
     expect(r1.body.liberado_em).not.toBeNull();
     expect(r2.body).toEqual(r1.body);
     expect(await produtos.estoque(a)).toBe(4);
+    expect((await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`)).toEqual(['separar/separado', 'liberar/liberado', 'liberar/repetido_liberado']);
+    expect((await detalhes(body.pedido_id)).slice(1)).toEqual([
+      ['liberado', { itens: body.itens }],
+      ['repetido_liberado', null],
+    ]);
+  });
+
+  it('when 5 releases of one separation arrive concurrently, then all answer the same liberado separation, the stock comes back once and each is logged', async () => {
+    const a = await produtos.produto(4);
+    const body = { pedido_id: pedidoId(), itens: [{ produto_id: a, quantidade: 3 }] };
+    const api = app();
+    await request(api).post('/internal/v1/separacoes').send(body).expect(201);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => request(api).post(`/internal/v1/separacoes/${body.pedido_id}/liberacao`)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect(answers[0]!.body).toMatchObject({ status: 'liberado', itens: body.itens });
+    expect(await produtos.estoque(a)).toBe(4);
+    const liberacoes = (await detalhes(body.pedido_id)).slice(1);
+    expect(liberacoes).toHaveLength(5);
+    // Each one read the row separado (and moved it, or found it moved) or already liberado.
+    for (const l of liberacoes) expect([['liberado', { itens: body.itens }], ['repetido_liberado', null]]).toContainEqual(l);
+    expect(liberacoes.map(([resultado]) => resultado)).toContain('liberado');
   });
 
   it('when catalogo reserved but estoque never recorded it (answer lost), then the release still gives the stock back', async () => {
@@ -155,6 +216,7 @@ describe('POST /internal/v1/separacoes/:pedido_id/liberacao', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ pedido_id: id, status: 'liberado', itens: [{ produto_id: a, quantidade: 2 }] });
     expect(await produtos.estoque(a)).toBe(4);
+    expect(await detalhes(id)).toEqual([['liberado_sem_separacao_local', { itens: [{ produto_id: a, quantidade: 2 }] }]]);
   });
 
   it('when the release comes before the separation (caller timed out and compensated), then the late separation takes no stock', async () => {

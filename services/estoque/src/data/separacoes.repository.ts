@@ -1,56 +1,114 @@
 /**
- * estoque's tables through its Prisma client: one separation per order (pedido_id UNIQUE) and the log of
- * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
- * pedido_id, or guarded by the current status.
+ * estoque's tables: one separation per order (pedido_id UNIQUE) and the log of operations. A change of a
+ * separation carries its `operacoes` row in the same statement (data-modifying WITH), so a step is one round
+ * trip and one commit; the statements go raw to the pg pool under the Prisma client (`db.query`), where a
+ * Prisma model call cost several times their CPU on the checkout's path. Every statement runs through the
+ * database's failover retry: each is a read, keyed by pedido_id (INSERT ... ON CONFLICT DO NOTHING) or guarded
+ * by the current status, so a repeat after a commit whose answer was lost finds the row and says so; at worst
+ * a log line is written twice.
  */
-import { operacaoData, type Operacao } from '@brigadeiro/db';
+import type { Operacao } from '@brigadeiro/db';
 import type { ItemQuantidade, Separacao } from '@brigadeiro/contracts';
-import type { Separacao as SeparacaoRow } from '../generated/prisma/client';
 import type { Database } from './database';
 
-function toSeparacao(r: SeparacaoRow): Separacao {
+/** The log row a statement writes together with its change (same pedido_id). */
+export type Registro = Omit<Operacao, 'pedido_id'>;
+
+/** A separacoes row as pg returns it (bigint as a string, jsonb parsed, timestamptz as a Date). */
+interface Linha {
+  pedido_id: string;
+  status: Separacao['status'];
+  // jsonb written only from validated ItemQuantidade[] (and CHECKed to be an array).
+  itens: ItemQuantidade[];
+  criado_em: Date;
+  liberado_em: Date | null;
+}
+
+const COLUNAS = 'pedido_id, status, itens, criado_em, liberado_em';
+
+function toSeparacao(r: Linha): Separacao {
   return {
-    pedido_id: Number(r.pedidoId),
-    status: r.status as Separacao['status'],
-    // jsonb written only by inserirSeNova, from validated ItemQuantidade[] (and CHECKed to be an array).
-    itens: r.itens as ItemQuantidade[],
-    criado_em: r.criadoEm.toISOString(),
-    liberado_em: r.liberadoEm ? r.liberadoEm.toISOString() : null,
+    pedido_id: Number(r.pedido_id),
+    status: r.status,
+    itens: r.itens,
+    criado_em: r.criado_em.toISOString(),
+    liberado_em: r.liberado_em ? r.liberado_em.toISOString() : null,
   };
 }
+
+/** jsonb parameter text: undefined is SQL NULL; anything else as JSON (null included, as Prisma stored it). */
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/**
+ * `mudanca` (a data-modifying statement RETURNING the separation's columns) with one `operacoes` row per row
+ * it returns: $2 operacao, $3 resultado, $4 detalhe. Rows only when it changed something.
+ */
+const COM_REGISTRO = (mudanca: string) => `
+WITH mudada AS (${mudanca} RETURNING ${COLUNAS}),
+registro AS (INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) SELECT pedido_id, $2::text, $3::text, $4::jsonb FROM mudada)
+SELECT ${COLUNAS} FROM mudada`;
+
+/** $1 pedido_id, $5 itens, $6 status. DO NOTHING covers a concurrent request that stored it first. */
+const INSERIR = COM_REGISTRO(`
+  INSERT INTO separacoes (pedido_id, itens, status, liberado_em)
+  VALUES ($1, $5::jsonb, $6::text, CASE WHEN $6::text = 'liberado' THEN now() END)
+  ON CONFLICT DO NOTHING`);
+
+const LIBERAR = COM_REGISTRO(`UPDATE separacoes SET status = 'liberado', liberado_em = now() WHERE pedido_id = $1 AND status = 'separado'`);
+
+/**
+ * The separation, if any, and then a `repetido_<status>` row in the log ($2 operacao, $3 detalhe) when there is
+ * one whose status is $4 (NULL: any). A read while there is none: no commit to wait for.
+ */
+const REPETIDA = `
+WITH atual AS (SELECT ${COLUNAS} FROM separacoes WHERE pedido_id = $1),
+registro AS (
+  INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe)
+  SELECT pedido_id, $2::text, 'repetido_' || status, $3::jsonb FROM atual WHERE $4::text IS NULL OR status = $4::text
+)
+SELECT ${COLUNAS} FROM atual`;
 
 export class SeparacoesRepository {
   constructor(private readonly db: Database) {}
 
+  private async uma(text: string, values: unknown[]): Promise<Separacao | undefined> {
+    const [row] = await this.db.query<Linha & Record<string, unknown>>(text, values);
+    return row ? toSeparacao(row) : undefined;
+  }
+
   async buscar(pedidoId: number): Promise<Separacao | undefined> {
-    const row = await this.db.run((prisma) => prisma.separacao.findUnique({ where: { pedidoId } }));
-    return row ? toSeparacao(row) : undefined;
+    return this.uma(`SELECT ${COLUNAS} FROM separacoes WHERE pedido_id = $1`, [pedidoId]);
   }
 
-  /** Stores the separation unless the order has one already (ON CONFLICT DO NOTHING); returns the stored one either way. */
-  async inserirSeNova(pedidoId: number, itens: ItemQuantidade[], status: Separacao['status'] = 'separado'): Promise<{ criada: boolean; separacao: Separacao }> {
-    const [nova] = await this.db.run((prisma) =>
-      prisma.separacao.createManyAndReturn({
-        data: [{ pedidoId, itens, status, liberadoEm: status === 'liberado' ? new Date() : null }],
-        skipDuplicates: true,
-      }),
-    );
-    if (nova) return { criada: true, separacao: toSeparacao(nova) };
-    const existente = await this.buscar(pedidoId);
-    if (!existente) throw new Error(`separation of order ${pedidoId} vanished after a conflicting insert`);
-    return { criada: false, separacao: existente };
+  /**
+   * The order's separation, if it has one; when it has (and its status is `opts.se`, if given), this call is
+   * logged as `<operacao>`/`repetido_<status>` with `opts.detalhe`, in the same statement.
+   */
+  async repetida(pedidoId: number, operacao: string, opts: { se?: Separacao['status']; detalhe?: unknown } = {}): Promise<Separacao | undefined> {
+    return this.uma(REPETIDA, [pedidoId, operacao, json(opts.detalhe), opts.se ?? null]);
   }
 
-  /** separado -> liberado, once; undefined when it was not separado. */
-  async liberarSeSeparada(pedidoId: number): Promise<Separacao | undefined> {
-    const [row] = await this.db.run((prisma) =>
-      prisma.separacao.updateManyAndReturn({ where: { pedidoId, status: 'separado' }, data: { status: 'liberado', liberadoEm: new Date() } }),
-    );
-    return row ? toSeparacao(row) : undefined;
+  /**
+   * Stores the separation and logs `registro`, in one statement, unless the order has one already
+   * (ON CONFLICT DO NOTHING): then undefined, and nothing is logged. A row a concurrent request committed
+   * meanwhile is invisible to this statement's snapshot, so the caller reads it with a new statement.
+   */
+  async inserirSeNova(pedidoId: number, itens: ItemQuantidade[], status: Separacao['status'], registro: Registro): Promise<Separacao | undefined> {
+    return this.uma(INSERIR, [pedidoId, registro.operacao, registro.resultado, json(registro.detalhe), JSON.stringify(itens), status]);
   }
 
-  /** Appends to the operation log (retried too: at worst a line is logged twice). */
+  /** separado -> liberado, once, logging `registro` in the same statement; undefined (nothing logged) when it was not separado. */
+  async liberarSeSeparada(pedidoId: number, registro: Registro): Promise<Separacao | undefined> {
+    return this.uma(LIBERAR, [pedidoId, registro.operacao, registro.resultado, json(registro.detalhe)]);
+  }
+
+  /** Appends to the operation log. */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
+    await this.db.query(`INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4::jsonb)`, [
+      op.pedido_id,
+      op.operacao,
+      op.resultado,
+      json(op.detalhe),
+    ]);
   }
 }
