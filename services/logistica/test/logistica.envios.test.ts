@@ -11,7 +11,7 @@ import { createLogger } from '@brigadeiro/logger';
 import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
-import { openDatabase } from '../src/data/database';
+import { openDatabase, type Database } from '../src/data/database';
 import { novoPedidoId } from '@brigadeiro/testing';
 
 const t = loadTopology();
@@ -22,10 +22,22 @@ const usados: number[] = [];
 const estados: FaultState[] = [];
 const CHAVE = nfeAccessKey({ uf: 'SP', emitidaEm: new Date(), cnpj: cnpjWithCheckDigits('123456780001'), serie: 1, numero: 7, codigoNumerico: 12345678 });
 
-function app() {
+function app(db: Database = database) {
   const faults = createFaultState({ service: 'logistica' });
   estados.push(faults);
-  return createApp({ logger: quiet, metrics: createMetrics({ service: 'logistica' }), database, faults, adminToken: t.adminToken });
+  return createApp({ logger: quiet, metrics: createMetrics({ service: 'logistica' }), database: db, faults, adminToken: t.adminToken });
+}
+
+/**
+ * The database as a failover leaves it: each statement matching `marker` commits, its answer is lost, and the
+ * retry (what db.query does after a dropped connection) runs it again and answers.
+ */
+function respostaPerdida(marker: RegExp): Database {
+  const query = async (text: string, values: unknown[], retry?: Parameters<Database['query']>[2]) => {
+    if (marker.test(text)) await database.query(text, values, retry);
+    return database.query(text, values, retry);
+  };
+  return { ...database, query: query as Database['query'] };
 }
 
 function pedido() {
@@ -36,6 +48,12 @@ function pedido() {
 
 async function operacoes(pedidoId: number) {
   return database.prisma.operacao.findMany({ where: { pedidoId }, select: { operacao: true, resultado: true }, orderBy: { id: 'asc' } });
+}
+
+async function detalhes(pedidoId: number) {
+  return (await database.prisma.operacao.findMany({ where: { pedidoId }, select: { resultado: true, detalhe: true }, orderBy: { id: 'asc' } })).map(
+    (o) => [o.resultado, o.detalhe],
+  );
 }
 
 afterAll(async () => {
@@ -64,6 +82,29 @@ describe('POST /internal/v1/envios', () => {
     const second = await request(a).post('/internal/v1/envios').send(body);
     expect([first.status, second.status]).toEqual([201, 200]);
     expect(second.body).toEqual(first.body);
+    const codigo_rastreamento = first.body.codigo_rastreamento;
+    expect(await detalhes(body.pedido_id)).toEqual([
+      ['criado', { codigo_rastreamento }],
+      ['repetido', { codigo_rastreamento }],
+    ]);
+  });
+
+  it('when the commits of a creation and a despacho are retried because their answers were lost, then each retry answers the stored shipment as a repeat', async () => {
+    const a = app(respostaPerdida(/INSERT INTO envios|UPDATE envios/));
+    const body = pedido();
+    const criado = await request(a).post('/internal/v1/envios').send(body);
+    expect(criado.status).toBe(200);
+    expect(Envio.parse(criado.body)).toMatchObject({ pedido_id: body.pedido_id, status: 'aguardando_envio' });
+    const despacho = await request(a).post(`/internal/v1/envios/${body.pedido_id}/despacho`);
+    expect(despacho.status).toBe(200);
+    expect(despacho.body).toMatchObject({ codigo_rastreamento: criado.body.codigo_rastreamento, status: 'enviado' });
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(1);
+    expect((await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`)).toEqual([
+      'criar/criado',
+      'criar/repetido',
+      'despachar/enviado',
+      'despachar/repetido_enviado',
+    ]);
   });
 
   it('when 10 duplicates arrive concurrently, then one shipment exists and every answer carries its code', async () => {
@@ -73,6 +114,9 @@ describe('POST /internal/v1/envios', () => {
     expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(answers.map((r) => r.body.codigo_rastreamento)).size).toBe(1);
     expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(1);
+    const log = (await operacoes(body.pedido_id)).map((o) => o.resultado);
+    expect(log.filter((r) => r === 'criado')).toHaveLength(1);
+    expect(log.filter((r) => r === 'repetido')).toHaveLength(9);
   });
 
   it('when the NF-e key has a wrong check digit, then it answers 400 naming nota_fiscal_chave and creates nothing', async () => {
@@ -82,6 +126,7 @@ describe('POST /internal/v1/envios', () => {
     expect(res.status).toBe(400);
     expect(res.body.details[0].field).toBe('body.nota_fiscal_chave');
     expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(0);
+    expect(await detalhes(body.pedido_id)).toEqual([['recusado', { motivo: 'chave NF-e invalida' }]]);
   });
 
   it('when the body misses the key, then it answers 400 naming it', async () => {
@@ -130,12 +175,20 @@ describe('despacho and entrega', () => {
     expect(res.body).toMatchObject({ code: 'invalid_transition', details: { status: 'aguardando_envio', requer: 'enviado' } });
     const rows = await database.prisma.envio.findMany({ where: { pedidoId: body.pedido_id }, select: { status: true } });
     expect(rows).toEqual([{ status: 'aguardando_envio' }]);
+    expect(await detalhes(body.pedido_id)).toEqual([
+      ['criado', { codigo_rastreamento: expect.any(String) }],
+      ['transicao_invalida', { status: 'aguardando_envio' }],
+    ]);
   });
 
   it('when the order has no shipment, then despacho and entrega answer 404', async () => {
     const id = pedido().pedido_id;
     expect((await request(app()).post(`/internal/v1/envios/${id}/despacho`)).status).toBe(404);
     expect((await request(app()).post(`/internal/v1/envios/${id}/entrega`)).status).toBe(404);
+    expect(await operacoes(id)).toEqual([
+      { operacao: 'despachar', resultado: 'inexistente' },
+      { operacao: 'entregar', resultado: 'inexistente' },
+    ]);
   });
 
   it('when the pedido_id is not a positive integer, then it answers 400 naming params.pedido_id', async () => {

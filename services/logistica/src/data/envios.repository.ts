@@ -1,71 +1,125 @@
 /**
- * logistica's tables through its Prisma client: one shipment per order (pedido_id UNIQUE) and the log of
- * operations. Every call runs through `db.run`, retried through a failover: each is a read, keyed by
- * pedido_id, guarded by the current status, or a nextval whose id is at worst skipped (a gap).
+ * logistica's tables: one shipment per order (pedido_id UNIQUE) and the log of operations. A change of a
+ * shipment carries its `operacoes` row in the same statement (data-modifying WITH), so a step is one round
+ * trip and one commit; the statements go raw to the pg pool under the Prisma client (`db.query`), where a
+ * Prisma model call cost several times their CPU on the checkout's path. Every statement runs through the
+ * database's failover retry: each is a read, keyed by pedido_id (INSERT ... ON CONFLICT DO NOTHING), guarded
+ * by the current status, or a nextval whose id is at worst skipped (a gap); a repeat after a commit whose
+ * answer was lost finds the row and says so, and at worst a log line is written twice.
  */
-import { operacaoData, type Operacao } from '@brigadeiro/db';
+import type { Operacao } from '@brigadeiro/db';
 import type { Envio } from '@brigadeiro/contracts';
-import type { Envio as EnvioRow } from '../generated/prisma/client';
 import type { Database } from './database';
+
+/** The log row a statement writes together with its change (same pedido_id). */
+export type Registro = Omit<Operacao, 'pedido_id'>;
+
+/** An envios row as pg returns it (bigint as a string, timestamptz as a Date). */
+interface Linha {
+  pedido_id: string;
+  codigo_rastreamento: string;
+  status: Envio['status'];
+  criado_em: Date;
+  despachado_em: Date | null;
+  entregue_em: Date | null;
+}
+
+const COLUNAS = 'pedido_id, codigo_rastreamento, status, criado_em, despachado_em, entregue_em';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function toEnvio(r: EnvioRow): Envio {
+function toEnvio(r: Linha): Envio {
   return {
-    pedido_id: Number(r.pedidoId),
-    codigo_rastreamento: r.codigoRastreamento,
-    status: r.status as Envio['status'],
-    criado_em: r.criadoEm.toISOString(),
-    despachado_em: iso(r.despachadoEm),
-    entregue_em: iso(r.entregueEm),
+    pedido_id: Number(r.pedido_id),
+    codigo_rastreamento: r.codigo_rastreamento,
+    status: r.status,
+    criado_em: r.criado_em.toISOString(),
+    despachado_em: iso(r.despachado_em),
+    entregue_em: iso(r.entregue_em),
   };
 }
+
+/** jsonb parameter text: undefined is SQL NULL; anything else as JSON (null included, as Prisma stored it). */
+const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
+
+/**
+ * `mudanca` (a data-modifying statement RETURNING the shipment's columns) with one `operacoes` row per row
+ * it returns: $2 operacao, $3 resultado, $4 detalhe. Rows only when it changed something.
+ */
+const COM_REGISTRO = (mudanca: string) => `
+WITH mudado AS (${mudanca} RETURNING ${COLUNAS}),
+registro AS (INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) SELECT pedido_id, $2::text, $3::text, $4::jsonb FROM mudado)
+SELECT ${COLUNAS} FROM mudado`;
+
+/** $1 pedido_id, $5 id, $6 NF-e key, $7 tracking code. DO NOTHING covers a concurrent request that stored it first. */
+const INSERIR = COM_REGISTRO(`
+  INSERT INTO envios (id, pedido_id, nota_fiscal_chave, codigo_rastreamento) VALUES ($5, $1, $6, $7)
+  ON CONFLICT DO NOTHING`);
+
+/** $1 pedido_id, $5 from, $6 to (stamping the matching column). */
+const TRANSITAR = COM_REGISTRO(`
+  UPDATE envios SET status = $6::text,
+    despachado_em = CASE WHEN $6::text = 'enviado' THEN now() ELSE despachado_em END,
+    entregue_em = CASE WHEN $6::text = 'entregue' THEN now() ELSE entregue_em END
+  WHERE pedido_id = $1 AND status = $5::text`);
+
+/**
+ * The shipment, logged as a repeated creation (criar/repetido with its tracking code); or, when the order has
+ * none, the next row id (`proximo_id`), which is also the tracking code's serial: the code must exist before
+ * the row (NOT NULL, with a check digit computed in TypeScript), so the id is taken first.
+ */
+const REPETIDO_OU_PROXIMO_ID = `
+WITH atual AS (SELECT ${COLUNAS} FROM envios WHERE pedido_id = $1),
+registro AS (
+  INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe)
+  SELECT pedido_id, 'criar', 'repetido', jsonb_build_object('codigo_rastreamento', codigo_rastreamento::text) FROM atual
+)
+SELECT atual.*, CASE WHEN atual.pedido_id IS NULL THEN nextval(pg_get_serial_sequence('envios', 'id')) END AS proximo_id
+FROM (VALUES (true)) AS um (x) LEFT JOIN atual ON true`;
 
 export class EnviosRepository {
   constructor(private readonly db: Database) {}
 
-  async buscar(pedidoId: number): Promise<Envio | undefined> {
-    const row = await this.db.run((prisma) => prisma.envio.findUnique({ where: { pedidoId } }));
+  private async um(text: string, values: unknown[]): Promise<Envio | undefined> {
+    const [row] = await this.db.query<Linha & Record<string, unknown>>(text, values);
     return row ? toEnvio(row) : undefined;
+  }
+
+  async buscar(pedidoId: number): Promise<Envio | undefined> {
+    return this.um(`SELECT ${COLUNAS} FROM envios WHERE pedido_id = $1`, [pedidoId]);
   }
 
   /**
-   * The next row id, which is also the tracking code's serial: the code must exist before the row (NOT NULL,
-   * with a check digit computed here), so the id is taken first. A loser of a duplicate race leaves a gap.
+   * The order's shipment, with this creation logged as a repeat in the same statement; or, when it has none,
+   * the id to create it under (a loser of a duplicate race leaves a gap in the ids).
    */
-  async proximoId(): Promise<number> {
-    const [row] = await this.db.run((prisma) => prisma.$queryRaw<{ n: bigint }[]>`SELECT nextval(pg_get_serial_sequence('envios', 'id')) AS n`);
-    return Number(row!.n);
+  async repetidoOuProximoId(pedidoId: number): Promise<{ envio: Envio } | { id: number }> {
+    const [row] = await this.db.query<(Linha | { [K in keyof Linha]: null }) & { proximo_id: string | null }>(REPETIDO_OU_PROXIMO_ID, [pedidoId]);
+    if (!row) throw new Error('the shipment lookup returned no row');
+    return row.pedido_id === null ? { id: Number(row.proximo_id) } : { envio: toEnvio(row) };
   }
 
-  /** Stores the shipment unless the order has one already (ON CONFLICT DO NOTHING); returns the stored one either way. */
-  async inserirSeNovo(e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string }): Promise<{ criado: boolean; envio: Envio }> {
-    const [novo] = await this.db.run((prisma) =>
-      prisma.envio.createManyAndReturn({
-        data: [{ id: e.id, pedidoId: e.pedido_id, notaFiscalChave: e.nota_fiscal_chave, codigoRastreamento: e.codigo_rastreamento }],
-        skipDuplicates: true,
-      }),
-    );
-    if (novo) return { criado: true, envio: toEnvio(novo) };
-    const existente = await this.buscar(e.pedido_id);
-    if (!existente) throw new Error(`shipment of order ${e.pedido_id} vanished after a conflicting insert`);
-    return { criado: false, envio: existente };
+  /**
+   * Stores the shipment and logs `registro`, in one statement, unless the order has one already
+   * (ON CONFLICT DO NOTHING): then undefined, and nothing is logged. A row a concurrent request committed
+   * meanwhile is invisible to this statement's snapshot, so the caller reads it with a new statement.
+   */
+  async inserirSeNovo(e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string }, registro: Registro): Promise<Envio | undefined> {
+    return this.um(INSERIR, [e.pedido_id, registro.operacao, registro.resultado, json(registro.detalhe), e.id, e.nota_fiscal_chave, e.codigo_rastreamento]);
   }
 
-  /** Moves de -> para (stamping the matching column) only if the shipment is in `de`; undefined otherwise. */
-  async transitar(pedidoId: number, de: Envio['status'], para: 'enviado' | 'entregue'): Promise<Envio | undefined> {
-    const agora = new Date();
-    const [row] = await this.db.run((prisma) =>
-      prisma.envio.updateManyAndReturn({
-        where: { pedidoId, status: de },
-        data: para === 'enviado' ? { status: para, despachadoEm: agora } : { status: para, entregueEm: agora },
-      }),
-    );
-    return row ? toEnvio(row) : undefined;
+  /** Moves de -> para (stamping the matching column) and logs `registro`, only if the shipment is in `de`; undefined (nothing logged) otherwise. */
+  async transitar(pedidoId: number, de: Envio['status'], para: 'enviado' | 'entregue', registro: Registro): Promise<Envio | undefined> {
+    return this.um(TRANSITAR, [pedidoId, registro.operacao, registro.resultado, json(registro.detalhe), de, para]);
   }
 
-  /** Appends to the operation log (retried too: at worst a line is logged twice). */
+  /** Appends to the operation log. */
   async registrar(op: Operacao): Promise<void> {
-    await this.db.run((prisma) => prisma.operacao.create({ data: operacaoData(op) }));
+    await this.db.query(`INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) VALUES ($1, $2, $3, $4::jsonb)`, [
+      op.pedido_id,
+      op.operacao,
+      op.resultado,
+      json(op.detalhe),
+    ]);
   }
 }

@@ -17,6 +17,7 @@ export class Envios {
     private readonly prefixo: string,
   ) {}
 
+  /** `criado` is false on a repeat (HTTP 200), logged as such. Throws 400 for an invalid NF-e key. */
   async criar(pedido: CriarEnvio): Promise<{ criado: boolean; envio: Envio }> {
     if (!isValidNfeAccessKey(pedido.nota_fiscal_chave)) {
       await this.repo.registrar({ pedido_id: pedido.pedido_id, operacao: 'criar', resultado: 'recusado', detalhe: { motivo: 'chave NF-e invalida' } });
@@ -24,23 +25,20 @@ export class Envios {
         { field: 'body.nota_fiscal_chave', message: 'not a valid NF-e access key (UF, month or check digit)' },
       ]);
     }
-    const existente = await this.repo.buscar(pedido.pedido_id);
-    let resultado: { criado: boolean; envio: Envio };
-    if (existente) {
-      resultado = { criado: false, envio: existente };
-    } else {
-      const id = await this.repo.proximoId();
-      // The serial has 8 digits: wrap rather than fail after 99,999,999 shipments (the code stays UNIQUE in the table).
-      const codigo = s10TrackingCode(this.prefixo, id % 100_000_000);
-      resultado = await this.repo.inserirSeNovo({ id, pedido_id: pedido.pedido_id, nota_fiscal_chave: pedido.nota_fiscal_chave, codigo_rastreamento: codigo });
-    }
-    await this.repo.registrar({
-      pedido_id: pedido.pedido_id,
-      operacao: 'criar',
-      resultado: resultado.criado ? 'criado' : 'repetido',
-      detalhe: { codigo_rastreamento: resultado.envio.codigo_rastreamento },
-    });
-    return resultado;
+    const achado = await this.repo.repetidoOuProximoId(pedido.pedido_id);
+    if ('envio' in achado) return { criado: false, envio: achado.envio };
+    // The serial has 8 digits: wrap rather than fail after 99,999,999 shipments (the code stays UNIQUE in the table).
+    const codigo = s10TrackingCode(this.prefixo, achado.id % 100_000_000);
+    const novo = await this.repo.inserirSeNovo(
+      { id: achado.id, pedido_id: pedido.pedido_id, nota_fiscal_chave: pedido.nota_fiscal_chave, codigo_rastreamento: codigo },
+      { operacao: 'criar', resultado: 'criado', detalhe: { codigo_rastreamento: codigo } },
+    );
+    if (novo) return { criado: true, envio: novo };
+    // Stored meanwhile by a concurrent duplicate (or this is a retry whose first commit's answer was lost): the
+    // stored shipment, logged as a repeat.
+    const outro = await this.repo.repetidoOuProximoId(pedido.pedido_id);
+    if (!('envio' in outro)) throw new Error(`shipment of order ${pedido.pedido_id} vanished after a conflicting insert`);
+    return { criado: false, envio: outro.envio };
   }
 
   despachar(pedidoId: number): Promise<Envio> {
@@ -52,11 +50,8 @@ export class Envios {
   }
 
   private async transitar(pedidoId: number, operacao: string, de: Envio['status'], para: 'enviado' | 'entregue'): Promise<Envio> {
-    const movido = await this.repo.transitar(pedidoId, de, para);
-    if (movido) {
-      await this.repo.registrar({ pedido_id: pedidoId, operacao, resultado: para });
-      return movido;
-    }
+    const movido = await this.repo.transitar(pedidoId, de, para, { operacao, resultado: para });
+    if (movido) return movido;
     const atual = await this.repo.buscar(pedidoId);
     if (!atual) {
       await this.repo.registrar({ pedido_id: pedidoId, operacao, resultado: 'inexistente' });
