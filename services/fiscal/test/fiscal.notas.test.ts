@@ -12,6 +12,7 @@ import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { CNPJ_DEMO } from '../src/config';
 import { openDatabase } from '../src/data/database';
+import { NotasRepository } from '../src/data/notas.repository';
 import { novoPedidoId } from '@brigadeiro/testing';
 
 const t = loadTopology();
@@ -93,6 +94,38 @@ describe('POST /internal/v1/notas', () => {
     expect(answers.every((r) => r.status === 201 || r.status === 200)).toBe(true);
     expect(new Set(answers.map((r) => r.body.chave_acesso)).size).toBe(1);
     expect(await notas(body.pedido_id)).toHaveLength(1);
+    const log = await database.prisma.operacao.findMany({ where: { pedidoId: body.pedido_id }, select: { resultado: true } });
+    expect(log.map((o) => o.resultado).sort()).toEqual(['emitida', ...Array(9).fill('repetida')]);
+  });
+
+  it('when the order asks again with another valor, then the log keeps what each request asked and flags the divergence', async () => {
+    const a = app();
+    const body = pedido('99.90');
+    const first = await request(a).post('/internal/v1/notas').send(body).expect(201);
+    const again = await request(a).post('/internal/v1/notas').send({ ...body, valor: '10.00' });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    const { numero, chave_acesso } = first.body as NotaFiscal;
+    const log = await database.prisma.operacao.findMany({ where: { pedidoId: body.pedido_id }, select: { operacao: true, resultado: true, detalhe: true }, orderBy: { id: 'asc' } });
+    expect(log).toEqual([
+      { operacao: 'emitir', resultado: 'emitida', detalhe: { numero, chave_acesso, valor: '99.90' } },
+      { operacao: 'emitir', resultado: 'repetida', detalhe: { numero, chave_acesso, valor: '10.00', diverge_do_original: true } },
+    ]);
+  });
+
+  it('when the insert runs again after committing (a retry whose answer a failover lost), then it returns its own nota as not created and logs a repeat', async () => {
+    const repo = new NotasRepository(database);
+    const body = pedido();
+    const achado = await repo.existenteOuNumero(body);
+    if (!('numero' in achado)) throw new Error('a new order has no nota');
+    const nova = { ...body, numero: achado.numero, serie: 1, chave_acesso: String(body.pedido_id).padStart(44, '0'), emitida_em: new Date() };
+    const first = await repo.inserirSeNova(nova);
+    const again = await repo.inserirSeNova(nova);
+    expect(first.criada).toBe(true);
+    expect(again).toEqual({ criada: false, nota: first.nota });
+    expect(await repo.existenteOuNumero(body)).toEqual({ nota: first.nota });
+    const log = await database.prisma.operacao.findMany({ where: { pedidoId: body.pedido_id }, select: { resultado: true }, orderBy: { id: 'asc' } });
+    expect(log.map((o) => o.resultado)).toEqual(['emitida', 'repetida', 'repetida']);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import { createMetrics } from '@brigadeiro/metrics';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../src/app';
 import { openDatabase } from '../src/data/database';
+import { MOTIVO_CANCELADO, PagamentosRepository } from '../src/data/pagamentos.repository';
 import type { Simulacao } from '../src/domain/pagamentos';
 import { novoPedidoId } from '@brigadeiro/testing';
 
@@ -83,7 +84,23 @@ describe('POST /internal/v1/pagamentos', () => {
     expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
     expect(answers.filter((r) => r.status === 200)).toHaveLength(9);
     expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
-    expect((await linhas(body.pedido_id)).pagamentos).toHaveLength(1);
+    const { pagamentos, operacoes } = await linhas(body.pedido_id);
+    expect(pagamentos).toHaveLength(1);
+    expect(operacoes.map((o: { resultado: string }) => o.resultado).sort()).toEqual(['aprovado', ...Array(9).fill('repetido_aprovado')]);
+  });
+
+  it('when an order is asked again with another valor, then the log keeps what each request asked and flags the divergence', async () => {
+    const a = app();
+    const body = pedido();
+    await request(a).post('/internal/v1/pagamentos').send(body).expect(201);
+    const again = await request(a).post('/internal/v1/pagamentos').send({ ...body, valor: '50.00', metodo: 'pix' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ valor: '42.50', metodo: 'cartao_credito', status: 'aprovado' });
+    const log = await database.prisma.operacao.findMany({ where: { pedidoId: body.pedido_id }, select: { resultado: true, detalhe: true }, orderBy: { id: 'asc' } });
+    expect(log).toEqual([
+      { resultado: 'aprovado', detalhe: { valor: '42.50', metodo: 'cartao_credito', motivo: null } },
+      { resultado: 'repetido_aprovado', detalhe: { valor: '50.00', metodo: 'pix', motivo: null, diverge_do_original: true } },
+    ]);
   });
 
   it('when the sandbox card that is always declined is used, then it answers 402 payment_declined and a replay gets the same 402', async () => {
@@ -213,6 +230,38 @@ describe('POST /internal/v1/pagamentos/:pedido_id/estorno', () => {
   });
 });
 
+describe('the authorisation statement', () => {
+  it('when an estorno commits while the authorisation waits for the order lock, then the authorisation sees it and stores the payment declined', async () => {
+    const a = app();
+    const body = pedido();
+    let pendente: Promise<request.Response> | undefined;
+    await database.prisma.$transaction(
+      async (tx) => {
+        // What estornar does for an order without a payment, held open until the authorisation waits for the lock.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${body.pedido_id}::bigint)`;
+        await tx.estornoAntecipado.create({ data: { pedidoId: body.pedido_id } });
+        pendente = request(a).post('/internal/v1/pagamentos').send(body).then((r) => r);
+        await waitFor(() => esperaTrava(body.pedido_id));
+      },
+      { timeout: 15_000 },
+    );
+    const res = await pendente!;
+    expect(res.status).toBe(402);
+    expect(res.body.details).toMatchObject({ status: 'rejeitado', motivo: MOTIVO_CANCELADO });
+    expect(await linhas(body.pedido_id)).toEqual({ pagamentos: [{ status: 'rejeitado' }], operacoes: [{ operacao: 'autorizar', resultado: 'rejeitado' }] });
+  });
+
+  it('when it runs again after committing (a retry whose answer a failover lost), then it returns its own payment as not created and logs a repeat', async () => {
+    const repo = new PagamentosRepository(database);
+    const novo = { ...pedido(), metodo: 'pix', status: 'aprovado', motivo: null } as const;
+    const first = await repo.inserirSeNovo(novo);
+    const again = await repo.inserirSeNovo(novo);
+    expect(first.criado).toBe(true);
+    expect(again).toEqual({ criado: false, pagamento: first.pagamento });
+    expect((await linhas(novo.pedido_id)).operacoes.map((o: { resultado: string }) => o.resultado)).toEqual(['aprovado', 'repetido_aprovado']);
+  });
+});
+
 describe('pagamentos fault injection', () => {
   it('when errors=100% is set through /admin/falhas, then authorisations get 503 injected_fault and none is stored; after reset they work', async () => {
     const a = app();
@@ -228,3 +277,19 @@ describe('pagamentos fault injection', () => {
     expect((await request(a).post('/internal/v1/pagamentos').send(body)).status).toBe(201);
   });
 });
+
+/** Whether a session waits for the advisory lock of this order (pg_locks splits a bigint key in two halves). */
+async function esperaTrava(pedidoId: number): Promise<boolean> {
+  const [row] = await database.prisma.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM pg_locks
+    WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1 AND (classid::bigint << 32) + objid::bigint = ${pedidoId}::bigint`;
+  return Number(row?.n) > 0;
+}
+
+async function waitFor(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

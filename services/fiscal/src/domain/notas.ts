@@ -19,32 +19,22 @@ export class Notas {
     private readonly emitente: Emitente,
   ) {}
 
-  /** `criada` is false for a repeat (HTTP 200 instead of 201). */
+  /**
+   * `criada` is false for a repeat (HTTP 200 instead of 201). The repository logs each emission (emitir:
+   * emitida or repetida) in the statement that reads or stores the nota.
+   */
   async emitir(pedido: EmitirNota): Promise<{ criada: boolean; nota: NotaFiscal }> {
-    const existente = await this.repo.buscar(pedido.pedido_id);
-    let resultado: { criada: boolean; nota: NotaFiscal };
-    if (existente) {
-      resultado = { criada: false, nota: existente };
-    } else {
-      const numero = await this.repo.proximoNumero();
-      const emitidaEm = new Date();
-      const chave = nfeAccessKey({
-        uf: this.emitente.uf,
-        emitidaEm,
-        cnpj: this.emitente.cnpj,
-        serie: this.emitente.serie,
-        numero,
-        codigoNumerico: randomInt(0, 100_000_000),
-      });
-      resultado = await this.repo.inserirSeNova({ pedido_id: pedido.pedido_id, numero, serie: this.emitente.serie, chave_acesso: chave, valor: pedido.valor, emitida_em: emitidaEm });
-    }
-    const { criada, nota } = resultado;
-    await this.repo.registrar({
-      pedido_id: pedido.pedido_id,
-      operacao: 'emitir',
-      resultado: criada ? 'emitida' : 'repetida',
-      detalhe: { numero: nota.numero, chave_acesso: nota.chave_acesso, valor: pedido.valor, ...(nota.valor !== pedido.valor ? { diverge_do_original: true } : {}) },
+    const achado = await this.repo.existenteOuNumero(pedido);
+    if ('nota' in achado) return { criada: false, nota: achado.nota };
+    const emitidaEm = new Date();
+    const chave = nfeAccessKey({
+      uf: this.emitente.uf,
+      emitidaEm,
+      cnpj: this.emitente.cnpj,
+      serie: this.emitente.serie,
+      numero: achado.numero,
+      codigoNumerico: randomInt(0, 100_000_000),
     });
-    return resultado;
+    return this.repo.inserirSeNova({ pedido_id: pedido.pedido_id, numero: achado.numero, serie: this.emitente.serie, chave_acesso: chave, valor: pedido.valor, emitida_em: emitidaEm });
   }
 }

@@ -47,9 +47,13 @@ export class Pagamentos {
     private readonly autorizador: Autorizador,
   ) {}
 
-  /** 201 (criado) the first time, 200 on a repeat; a declined payment throws PagamentoRecusadoError both times. */
+  /**
+   * 201 (criado) the first time, 200 on a repeat; a declined payment throws PagamentoRecusadoError both times.
+   * The acquirer is asked only when the order has no payment yet. The repository logs each authorisation
+   * (autorizar: the status, or repetido_<status>) in the statement that reads or stores it.
+   */
   async autorizar(pedido: AutorizarPagamento): Promise<{ criado: boolean; pagamento: Pagamento }> {
-    const existente = await this.repo.buscar(pedido.pedido_id);
+    const existente = await this.repo.repetido(pedido);
     let resultado: { criado: boolean; pagamento: Pagamento };
     if (existente) {
       resultado = { criado: false, pagamento: existente };
@@ -63,15 +67,7 @@ export class Pagamentos {
         motivo: decisao.aprovado ? null : decisao.motivo,
       });
     }
-    const { criado, pagamento } = resultado;
-    const conflito = !criado && (pagamento.valor !== pedido.valor || pagamento.metodo !== pedido.metodo);
-    await this.repo.registrar({
-      pedido_id: pedido.pedido_id,
-      operacao: 'autorizar',
-      resultado: criado ? pagamento.status : `repetido_${pagamento.status}`,
-      detalhe: { valor: pedido.valor, metodo: pedido.metodo, motivo: pagamento.motivo, ...(conflito ? { diverge_do_original: true } : {}) },
-    });
-    if (pagamento.status === 'rejeitado') throw new PagamentoRecusadoError(pagamento);
+    if (resultado.pagamento.status === 'rejeitado') throw new PagamentoRecusadoError(resultado.pagamento);
     return resultado;
   }
 
