@@ -119,3 +119,21 @@ export function operacaoData(op: Operacao): { pedidoId: number | null; operacao:
     ...(op.detalhe === undefined ? {} : { detalhe: op.detalhe as InputJsonValue }),
   };
 }
+
+/** A jsonb parameter's text for raw SQL: undefined is SQL NULL; anything else as JSON (null included, as Prisma stores it). */
+export function jsonParam(v: unknown): string | null {
+  return v === undefined ? null : JSON.stringify(v);
+}
+
+/**
+ * Raw SQL: `mudanca` (an INSERT/UPDATE without RETURNING) run with one `operacoes` row per row it changes, in
+ * the same statement (one round trip, one commit), returning `colunas` of the changed rows. Parameters $2
+ * operacao, $3 resultado, $4 detalhe (jsonb text, see jsonParam) are the log row's; `mudanca` uses $1 and $5
+ * onwards. The changed table must have a `pedido_id` column. No row changed, no log row.
+ */
+export function comOperacao(mudanca: string, colunas: string): string {
+  return `
+WITH mudou AS (${mudanca} RETURNING ${colunas}),
+registro AS (INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) SELECT pedido_id, $2::text, $3::text, $4::jsonb FROM mudou)
+SELECT ${colunas} FROM mudou`;
+}

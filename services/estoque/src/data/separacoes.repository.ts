@@ -7,7 +7,7 @@
  * by the current status, so a repeat after a commit whose answer was lost finds the row and says so; at worst
  * a log line is written twice.
  */
-import type { Operacao } from '@brigadeiro/db';
+import { comOperacao, jsonParam as json, type Operacao } from '@brigadeiro/db';
 import type { ItemQuantidade, Separacao } from '@brigadeiro/contracts';
 import type { Database } from './database';
 
@@ -36,17 +36,8 @@ function toSeparacao(r: Linha): Separacao {
   };
 }
 
-/** jsonb parameter text: undefined is SQL NULL; anything else as JSON (null included, as Prisma stored it). */
-const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
-
-/**
- * `mudanca` (a data-modifying statement RETURNING the separation's columns) with one `operacoes` row per row
- * it returns: $2 operacao, $3 resultado, $4 detalhe. Rows only when it changed something.
- */
-const COM_REGISTRO = (mudanca: string) => `
-WITH mudada AS (${mudanca} RETURNING ${COLUNAS}),
-registro AS (INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe) SELECT pedido_id, $2::text, $3::text, $4::jsonb FROM mudada)
-SELECT ${COLUNAS} FROM mudada`;
+/** `mudanca` with its `operacoes` row in the same statement ($2 operacao, $3 resultado, $4 detalhe; see comOperacao). */
+const COM_REGISTRO = (mudanca: string) => comOperacao(mudanca, COLUNAS);
 
 /** $1 pedido_id, $5 itens, $6 status. DO NOTHING covers a concurrent request that stored it first. */
 const INSERIR = COM_REGISTRO(`
