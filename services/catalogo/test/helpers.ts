@@ -87,9 +87,11 @@ export async function aguardarReplica(db: CatalogoDb, limiteMs = 20_000): Promis
   const [{ lsn } = { lsn: '' }] = await db.write.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`;
   const fim = Date.now() + limiteMs;
   for (;;) {
-    const [r] = await db.read.$queryRaw<{ ok: boolean }[]>`
-      SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= ${lsn}::pg_lsn, false) AS ok`;
-    if (r?.ok) return;
+    const { rows } = await db.read.query<{ ok: boolean }>(
+      'SELECT NOT pg_is_in_recovery() OR coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS ok',
+      [lsn],
+    );
+    if (rows[0]?.ok) return;
     if (Date.now() > fim) throw new Error(`the read-only endpoint did not replay up to ${lsn} within ${limiteMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -97,8 +99,8 @@ export async function aguardarReplica(db: CatalogoDb, limiteMs = 20_000): Promis
 
 /** Whether the read-only endpoint currently reaches a replica (HAProxy falls back to the primary). */
 export async function leituraNaReplica(db: CatalogoDb): Promise<boolean> {
-  const [r] = await db.read.$queryRaw<{ replica: boolean }[]>`SELECT pg_is_in_recovery() AS replica`;
-  return r?.replica === true;
+  const { rows } = await db.read.query<{ replica: boolean }>('SELECT pg_is_in_recovery() AS replica');
+  return rows[0]?.replica === true;
 }
 
 export { closeCatalogoDb };

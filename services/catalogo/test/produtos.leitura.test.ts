@@ -28,6 +28,30 @@ describe('GET /api/v1/produtos', () => {
     expect(res.headers['x-served-by']).toMatch(/^(replica|primary)$/);
   });
 
+  it('when the list is sent, then its body is compact JSON, byte for byte what JSON.stringify gives for the same products', async () => {
+    const c = await dados.categoria();
+    await dados.produto(c.id, { nome: unique('Pé-de-moleque "crocante" \\ 🍫'), descricao: 'linha 1\nlinha 2\t<fim>' });
+    await dados.produto(c.id, { descricao: null });
+    await aguardarReplica(db);
+
+    const res = await request(app).get('/api/v1/produtos').query({ categoria: c.slug }).expect(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.text).toBe(JSON.stringify(res.body));
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+  });
+
+  it('when the stock, price or category name of a product change, then the list shows the new values', async () => {
+    const c = await dados.categoria();
+    const p = await dados.produto(c.id, { preco: '4.50', estoque: 10 });
+    await db.write.produto.update({ where: { id: p.id }, data: { preco: '5.00', estoque: 7 } });
+    await db.write.categoria.update({ where: { id: c.id }, data: { nome: `${c.nome} renomeada` } });
+    await aguardarReplica(db);
+
+    const res = await request(app).get('/api/v1/produtos').query({ categoria: c.slug }).expect(200);
+    expect(res.body).toEqual([expect.objectContaining({ id: p.id, preco: '5.00', estoque: 7, categoria: `${c.nome} renomeada` })]);
+    expect((await request(app).get(`/api/v1/produtos/${p.id}`).expect(200)).body).toEqual(res.body[0]);
+  });
+
   it('when filtering by category id or slug, then only that category is listed', async () => {
     const c1 = await dados.categoria();
     const c2 = await dados.categoria();

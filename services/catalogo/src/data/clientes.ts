@@ -1,8 +1,15 @@
 /**
- * The two Prisma clients (Prisma 7 + pg driver adapter, through @brigadeiro/db): `write` on the read-write
- * endpoint (HAProxy -> primary), `read` on the read-only one (HAProxy -> replica, falling back to the primary).
+ * catalogo's two database clients, through @brigadeiro/db: `write`, Prisma 7 (pg driver adapter) on the
+ * read-write endpoint (HAProxy -> primary); `read`, a plain pg pool on the read-only one (HAProxy -> replica,
+ * falling back to the primary).
+ *
+ * Why reads skip Prisma: every read is one hand-written SQL statement that already returns JSON, so Prisma
+ * only added its per-query cost (about 2.3x raw pg on this machine, /work/shared/PLATFORM.md) on the
+ * hottest path of the marketplace. pg also lets a read be a named prepared statement (parsed and planned
+ * once per connection) and hand back the database's JSON text untouched.
  */
-import { type DbRetryOptions, createPrismaClient, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
+import type { Pool, QueryConfig, QueryResultRow } from 'pg';
+import { type DbRetryOptions, createPgPool, createPrismaClient, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -10,7 +17,7 @@ export { Prisma } from '../generated/prisma/client';
 
 export interface CatalogoDb {
   write: PrismaClient;
-  read: PrismaClient;
+  read: Pool;
 }
 
 export interface CatalogoDbOptions {
@@ -27,19 +34,34 @@ export function createCatalogoDb(opts: CatalogoDbOptions): CatalogoDb {
   const common = { max: opts.poolMax ?? 10, ...(opts.onIdleError ? { onIdleError: opts.onIdleError } : {}) };
   return {
     write: createPrismaClient(PrismaClient, opts.writeUrl, { ...common, applicationName: 'catalogo-rw' }),
-    read: createPrismaClient(PrismaClient, opts.readUrl, { ...common, applicationName: 'catalogo-ro' }),
+    read: createPgPool(opts.readUrl, { ...common, applicationName: 'catalogo-ro' }),
   };
 }
 
 export async function closeCatalogoDb(db: CatalogoDb): Promise<void> {
-  await Promise.allSettled([db.write.$disconnect(), db.read.$disconnect()]);
+  await Promise.allSettled([db.write.$disconnect(), db.read.end()]);
+}
+
+/**
+ * A read statement: `name` makes it a named prepared statement, so each pooled connection parses and plans
+ * it once, then only binds values (one name per distinct SQL text: pg refuses a name reused with another
+ * text).
+ */
+export type Leitura = QueryConfig & { name: string };
+
+/** The single row of a read statement on the read-only pool. */
+export async function lerLinha<T extends QueryResultRow>(read: Pool, consulta: Leitura): Promise<T> {
+  const { rows } = await read.query<T>(consulta);
+  const [linha] = rows;
+  if (!linha) throw new Error(`read ${consulta.name} returned no row`);
+  return linha;
 }
 
 /** Readiness probes: one `SELECT 1` on each endpoint. */
 export function databaseChecks(db: CatalogoDb): Record<string, () => Promise<unknown>> {
   return {
     database_rw: () => db.write.$queryRaw`SELECT 1`,
-    database_ro: () => db.read.$queryRaw`SELECT 1`,
+    database_ro: () => db.read.query('SELECT 1'),
   };
 }
 

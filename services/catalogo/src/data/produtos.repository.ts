@@ -1,7 +1,9 @@
 /**
- * Products. Reads are one raw query on the read-only client that also returns pg_is_in_recovery() (which
- * node served it) and the filtered total, so a read costs one round trip. Writes are typed Prisma calls on
- * the read-write client; stock changes are a single conditional UPDATE ... RETURNING.
+ * Products. Reads are one statement each on the read-only pg pool, named prepared statements that also
+ * return pg_is_in_recovery() (which node served it) and, for the list, the filtered total: a read costs one
+ * round trip. A product's JSON is kept on its row by the database (produtos.json, migrations/003), so the
+ * list page is that stored text joined into an array, sent as it is. Writes are typed Prisma calls on the
+ * read-write client; stock changes are a single conditional UPDATE ... RETURNING.
  */
 import {
   MAX_ESTOQUE,
@@ -18,23 +20,63 @@ import {
   type ServedBy,
 } from '../domain/produto';
 import { CategoriaDesconhecidaError } from '../domain/erros';
-import { Prisma, RETRY_IDEMPOTENTE, RETRY_LEITURA, RETRY_NAO_IDEMPOTENTE, noBanco, prismaCode, type CatalogoDb } from './clientes';
-
-// numeric::text keeps the exact value with its two decimals ("12.90"): money never passes through a float.
-const COLUNAS = Prisma.raw(
-  'p.id, p.nome, p.descricao, p.preco::text AS preco, p.estoque, c.nome AS categoria, p.categoria_id, p.ativo',
-);
+import { Prisma, RETRY_IDEMPOTENTE, RETRY_LEITURA, RETRY_NAO_IDEMPOTENTE, lerLinha, noBanco, prismaCode, type CatalogoDb, type Leitura } from './clientes';
 
 const servedBy = (replica: boolean): ServedBy => (replica ? 'replica' : 'primary');
-
-function condicaoAtivo(ativo: FiltroAtivo): Prisma.Sql {
-  return ativo === null ? Prisma.sql`TRUE` : Prisma.sql`p.ativo = ${ativo}`;
-}
 
 /** ILIKE treats % and _ as wildcards and \ as escape: a search for "50%" means those characters. */
 function contem(texto: string): string {
   return `%${texto.replace(/[\\%_]/g, '\\$&')}%`;
 }
+
+/**
+ * The list statement for one shape of filter (which conditions are present; their values are parameters),
+ * built once per shape (at most 3 x 3 x 2) and prepared once per connection under a name that says it.
+ *
+ * - The page is '[' || the products' stored JSON joined by ',' || ']': compact JSON with Produto's fields
+ *   in order, byte for byte what res.json of the same objects sent before.
+ * - The total: a page that is not full already tells it (offset + its rows, in the same snapshot); only a
+ *   full page, or an empty one past the start, counts the matches (CASE evaluates that subquery only then).
+ * - One row whatever the page: past the end it still says who served it and the total.
+ */
+const consultasListar = new Map<string, string>();
+function consultaListar(filtro: FiltroProdutos): Leitura {
+  const values: unknown[] = [filtro.limit, filtro.offset];
+  const cond: string[] = [];
+  const forma: string[] = []; // names the statement (PostgreSQL allows 63 characters, so not the SQL)
+  const onde = (nome: string, coluna: string, valor: unknown) => {
+    forma.push(nome);
+    cond.push(`${coluna} $${values.push(valor)}`);
+  };
+  if (filtro.ativo !== null) onde('ativo', 'p.ativo =', filtro.ativo);
+  if (filtro.categoria && 'id' in filtro.categoria) onde('cat', 'p.categoria_id =', filtro.categoria.id);
+  if (filtro.categoria && 'slug' in filtro.categoria) onde('slug', 'c.slug =', filtro.categoria.slug);
+  if (filtro.q) onde('q', 'p.nome ILIKE', contem(filtro.q));
+  const name = `catalogo_listar_${forma.join('_')}`;
+  let text = consultasListar.get(name);
+  if (text === undefined) {
+    const categorias = forma.includes('slug') ? ' JOIN categorias c ON c.id = p.categoria_id' : '';
+    text = `WITH filtrados AS NOT MATERIALIZED (SELECT p.id, p.json FROM produtos p${categorias} WHERE ${cond.join(' AND ') || 'TRUE'}),
+      pagina AS (SELECT count(*)::int AS n, '[' || coalesce(string_agg(json, ',' ORDER BY id), '') || ']' AS itens
+                 FROM (SELECT id, json FROM filtrados ORDER BY id LIMIT $1::int OFFSET $2::int) linhas)
+      SELECT pg_is_in_recovery() AS replica,
+             CASE WHEN n < $1::int AND (n > 0 OR $2::int = 0) THEN $2::int + n
+                  ELSE (SELECT count(*)::int FROM filtrados) END AS total,
+             itens
+      FROM pagina`;
+    consultasListar.set(name, text);
+  }
+  return { name, text, values };
+}
+
+function consultaObter(ativo: FiltroAtivo): Leitura {
+  const cond = ativo === null ? 'TRUE' : 'p.ativo = $2';
+  return {
+    name: ativo === null ? 'catalogo_obter_todos' : 'catalogo_obter_ativo',
+    text: `SELECT pg_is_in_recovery() AS replica, (SELECT p.json::json FROM produtos p WHERE p.id = $1 AND ${cond}) AS produto`,
+  };
+}
+const OBTER = { todos: consultaObter(null), filtrado: consultaObter(true) };
 
 const incluiCategoria = { categoria: { select: { nome: true } } } as const;
 
@@ -72,33 +114,14 @@ export function createProdutosRepository(db: CatalogoDb): ProdutosRepository {
   return {
     listar: (filtro: FiltroProdutos) =>
       noBanco(async (): Promise<Served<PaginaProdutos>> => {
-        const cond: Prisma.Sql[] = [condicaoAtivo(filtro.ativo)];
-        if (filtro.categoria && 'id' in filtro.categoria) cond.push(Prisma.sql`p.categoria_id = ${filtro.categoria.id}`);
-        if (filtro.categoria && 'slug' in filtro.categoria) cond.push(Prisma.sql`c.slug = ${filtro.categoria.slug}`);
-        if (filtro.q) cond.push(Prisma.sql`p.nome ILIKE ${contem(filtro.q)}`);
-        // One row whatever the page: even past the end it still says who served it and the total.
-        const [linha] = await db.read.$queryRaw<{ replica: boolean; total: number; itens: Produto[] }[]>`
-          WITH filtrados AS NOT MATERIALIZED (
-            SELECT ${COLUNAS} FROM produtos p JOIN categorias c ON c.id = p.categoria_id
-            WHERE ${Prisma.join(cond, ' AND ')}
-          )
-          SELECT pg_is_in_recovery() AS replica,
-                 (SELECT count(*)::int FROM filtrados) AS total,
-                 coalesce((SELECT json_agg(pagina ORDER BY pagina.id)
-                             FROM (SELECT * FROM filtrados ORDER BY id LIMIT ${filtro.limit} OFFSET ${filtro.offset}) pagina),
-                          '[]'::json) AS itens`;
-        if (!linha) throw new Error('catalogue list query returned no row');
-        return { value: { itens: linha.itens, total: linha.total }, servedBy: servedBy(linha.replica) };
+        const linha = await lerLinha<{ replica: boolean; total: number; itens: string }>(db.read, consultaListar(filtro));
+        return { value: { itensJson: linha.itens, total: linha.total }, servedBy: servedBy(linha.replica) };
       }, RETRY_LEITURA),
 
     obter: (id: number, ativo: FiltroAtivo) =>
       noBanco(async (): Promise<Served<Produto | null>> => {
-        const [linha] = await db.read.$queryRaw<{ replica: boolean; produto: Produto | null }[]>`
-          SELECT pg_is_in_recovery() AS replica,
-                 (SELECT row_to_json(x) FROM (
-                    SELECT ${COLUNAS} FROM produtos p JOIN categorias c ON c.id = p.categoria_id
-                    WHERE p.id = ${id} AND ${condicaoAtivo(ativo)}) x) AS produto`;
-        if (!linha) throw new Error('catalogue get query returned no row');
+        const consulta = ativo === null ? { ...OBTER.todos, values: [id] } : { ...OBTER.filtrado, values: [id, ativo] };
+        const linha = await lerLinha<{ replica: boolean; produto: Produto | null }>(db.read, consulta);
         return { value: linha.produto, servedBy: servedBy(linha.replica) };
       }, RETRY_LEITURA),
 

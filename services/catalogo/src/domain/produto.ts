@@ -1,6 +1,7 @@
 /**
  * The catalogue's domain shapes. Repositories (src/data) return these plain objects; the routes send them
- * as JSON unchanged. Money is a string with exactly two decimals ("12.90"), never a JS number.
+ * as JSON unchanged (the list page comes already as JSON text: PaginaProdutos). Money is a string with
+ * exactly two decimals ("12.90"), never a JS number.
  */
 
 /** Which PostgreSQL node answered a read: the replica, or the primary (HAProxy's fallback, or no replica). */
@@ -47,7 +48,12 @@ export interface FiltroProdutos {
 }
 
 export interface PaginaProdutos {
-  itens: Produto[];
+  /**
+   * The page's products as the JSON text of an array of Produto (fields in Produto's order, compact), sent
+   * as the response body as it is. The list is the hottest read of the marketplace: the database keeps
+   * each product's JSON, and nothing parses it into objects only to serialise them again.
+   */
+  itensJson: string;
   /** How many products match the filter, ignoring limit/offset (X-Total-Count). */
   total: number;
 }

@@ -38,7 +38,8 @@ export function catalogoRouter(catalogo: Catalogo, marcarLeitura: MarcarLeitura,
     const filtro = parseInput(listarQuery, req.query, 'query');
     const { value, servedBy } = await catalogo.listarProdutos(filtro);
     marcarLeitura(res, servedBy);
-    res.set('X-Total-Count', String(value.total)).json(value.itens);
+    // Already the JSON body (PaginaProdutos): the same bytes and Content-Type res.json would produce.
+    res.set('X-Total-Count', String(value.total)).type('application/json').send(value.itensJson);
   });
 
   router.get('/produtos/:id', async (req, res) => {
