@@ -60,6 +60,16 @@ describe('gateway catalogue micro-cache', () => {
     expect(served).toBe(before + 1);
   });
 
+  it('when a GET bypasses the cache with no-cache, then its answer is not stored: the next plain GET is a MISS', async () => {
+    const url = `/api/v1/produtos?offset=${unique()}`;
+    const bypass = await request(gateway.url).get(url).set('Cache-Control', 'no-cache');
+    expect(bypass.headers['x-cache-status']).toBe('BYPASS');
+    const before = served;
+    const plain = await request(gateway.url).get(url);
+    expect(plain.headers['x-cache-status']).toBe('MISS');
+    expect(served).toBe(before + 1);
+  });
+
   it('when a catalogue write is sent, then it is never cached', async () => {
     const url = `/api/v1/produtos/${unique()}`;
     const a = await request(gateway.url).patch(url).send({ nome: 'x' });

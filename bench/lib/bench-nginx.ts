@@ -3,9 +3,10 @@
  * hold its PID, a prefix under <t.home>/bench/, and one loopback listener per target:
  *   static   -> the catalogue bytes as a static file
  *   proxy:*  -> an upstream (the bare node server, the Express app, the first k carrinho instances)
- * The proxy settings copy the gateway's (infra/nginx/render.ts): HTTP/1.1 with upstream keepalive 64,
- * keepalive_requests 100000, 2 workers, 4096 connections each, an access log per request; no rate
- * limit and no cache, so the baselines measure nginx plus the upstream and nothing else.
+ * The settings copy the gateway's (infra/nginx/render.ts): HTTP/1.1 with upstream keepalive 64,
+ * keepalive_requests 100000, 2 workers, 4096 connections each, an access log line per request buffered
+ * the same way (64 KiB, flushed every second), the same open_file_cache; no rate limit and no cache, so
+ * the baselines measure nginx plus the upstream (or the file) and nothing else.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -97,7 +98,9 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   log_format bench '$time_iso8601 "$request_method $request_uri" $status $body_bytes_sent up=$upstream_addr rt=$request_time';
-  access_log ${dir}/access.log bench;
+  access_log ${dir}/access.log bench buffer=64k flush=1s;
+  open_file_cache max=1000 inactive=20s;
+  open_file_cache_valid 1s;
 ${upstreams}
 ${servers}
 }

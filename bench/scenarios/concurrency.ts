@@ -94,7 +94,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       detail: `${round(uncached, 0)} 2xx/s vs ${round(expressNear, 0)} req/s, ab -k -c ${concurrency}; ${pairing}`,
       why:
         rUn < 0.5
-          ? `every request goes gateway -> catalogo (Express + request id + logging + metrics + zod) -> PostgreSQL replica through HAProxy, all on the same 2 cores as ab and nginx` +
+          ? `every request goes gateway -> catalogo -> PostgreSQL replica through HAProxy, and catalogo's one Node process is the ceiling: HTTP, Express with the request id (AsyncLocalStorage), metrics and logging, and a database round trip cost it about 1.8x the CPU the bare Express baseline spends per request (0.59 vs 0.32 ms, ab -k -c 64 straight at each), while the replica, HAProxy, nginx and ab share the other core` +
             (limitWhy ? `; also ${limitWhy}` : '')
           : undefined,
     });
@@ -106,7 +106,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
       why:
         rC < 0.8
           ? (limitWhy ? `${limitWhy}; ` : '') +
-            `a cache hit still costs a cache-key lookup, the request-id map, the cache-status header and a shared-memory lock, where the static baseline is sendfile of one file`
+            `a cache hit still reads the stored response headers back from the cache file and parses them, looks its key up under a shared-memory lock, maps the request id and adds two headers, where the static baseline is one sendfile (both with the same buffered access log and open_file_cache)`
           : undefined,
     });
   }

@@ -16,7 +16,12 @@
  *   (no proxy_intercept_errors).
  * - a per-client rate limit (429 + Retry-After) and a request body limit (413), both from t.gateway.
  * - catalogue GETs are micro-cached for 1 s and served stale while catalogo is down or failing;
- *   `Cache-Control: no-cache` (or `Pragma: no-cache`) on the request bypasses the cache and refreshes it.
+ *   `Cache-Control: no-cache` (or `Pragma: no-cache`) on the request bypasses the cache: catalogo answers,
+ *   and that answer is not written to the cache (storing it cost every uncached request a temp file, a
+ *   write and a rename; the next cached GET refreshes the copy within the same 1 s anyway).
+ * - the access log is buffered (64 KiB, flushed every second) and cache hits reuse open file descriptors
+ *   (open_file_cache, revalidated every second; a replaced cache file is a new inode, never served stale):
+ *   a hit costs no log write and no open/fstat/close of its own.
  *
  * The orchestrator (scripts/stack/nginx.ts) writes the result to the state folder and runs
  * `nginx -t` then `nginx -c <conf> -p <prefix>/ -g 'daemon off; user root;'` (user root when it runs as
@@ -130,7 +135,7 @@ proxy_cache_lock_timeout 2s;
 proxy_cache_background_update on;
 proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
 proxy_cache_bypass $cache_bypass;
-proxy_no_cache $http_authorization;
+proxy_no_cache $http_authorization $cache_bypass;
 # The micro-cache is the gateway's policy, whatever the service says about caching.
 proxy_ignore_headers Cache-Control Expires;
 # A cached copy carries the id of the request that filled it: always answer with this request's id.
@@ -222,7 +227,9 @@ http {
   log_format gateway '$time_iso8601 $remote_addr "$request_method $request_uri" $status $body_bytes_sent '
                      'rid=$req_id up=$upstream_addr ust=$upstream_status ut=$upstream_response_time '
                      'rt=$request_time cache=$upstream_cache_status';
-  access_log ${p.accessLog} gateway;
+  access_log ${p.accessLog} gateway buffer=64k flush=1s;
+  open_file_cache max=1000 inactive=20s;
+  open_file_cache_valid 1s;
 
   client_max_body_size ${g.bodyLimitBytes};
   client_body_buffer_size ${Math.min(g.bodyLimitBytes, 1024 * 1024)};
