@@ -59,7 +59,7 @@ export function machineFacts(): MachineFacts {
     postgres: firstLine('/usr/lib/postgresql/15/bin/postgres', ['--version']),
     ab: firstLine('ab', ['-V']),
     autocannon: autocannonVersion,
-    gitCommit: firstLine('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD']),
+    gitCommit: firstLine('git', ['-C', REPO_ROOT, 'describe', '--always', '--dirty', '--abbrev=7']),
     settings: {
       'net.core.somaxconn': readTrim('/proc/sys/net/core/somaxconn'),
       'net.ipv4.ip_local_port_range': readTrim('/proc/sys/net/ipv4/ip_local_port_range').replace(/\s+/g, ' '),

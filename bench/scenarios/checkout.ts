@@ -56,7 +56,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   // Latency off: a ladder of clients (throughput and P95 against load; the top step is the ratio run), then
   // the seed's profile once.
   const steps: [string, 'rapido' | 'seed', number, number, number][] = [
-    ...s.ladder.filter((w) => w < s.workers).map((w) => [OFF, 'rapido', w, s.ladderSeconds, Math.max(60, w * 25)] as [string, 'rapido', number, number, number]),
+    ...s.ladder.filter((w) => w < s.workers).map((w) => [OFF, 'rapido', w, s.ladderSeconds, Math.max(150, w * 40)] as [string, 'rapido', number, number, number]),
     [OFF, 'rapido', s.workers, s.seconds, s.carts],
     [SEED, 'seed', s.seedWorkers, s.seedSeconds, s.seedCarts],
   ];
