@@ -14,32 +14,16 @@ import { REPO_ROOT } from '@brigadeiro/topology';
 import { say } from '../lib/log';
 import { startTracked, exited } from '../lib/processes';
 import { round } from '../lib/stats';
+import type { FailoverResult } from '../../scripts/failover/run';
 import type { BenchContext, Scenario, ScenarioResult } from './types';
 
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'failover.sh');
 
-interface FailoverJson {
-  ok: boolean;
-  problems: string[];
-  oldLeader: string;
-  newLeader: string | null;
-  detectionMs: number | null;
-  failoverMs: number | null;
-  firstCheckoutMs: number | null;
-  rejoinMs: number | null;
-  downtimeMs: number | null;
-  requests: {
-    total: number;
-    failed: number;
-    reads: { total: number; failed: number };
-    checkoutAttempts: { total: number; failed: number };
-    checkoutsGaveUp: number;
-    ab: { complete: number; failed: number; non2xx: number; requestsPerSecond: number } | null;
-  };
-  acknowledgedOrders: number;
-  acknowledgedLost: number;
-  timeline: { t: number; leitura_ok: number; leitura_falha: number; checkout_ok: number; checkout_falha: number }[];
-}
+/** What the bench reads of scripts/failover.sh's JSON report: the tool's own result type (one contract). */
+type FailoverJson = Pick<
+  FailoverResult,
+  'ok' | 'problems' | 'oldLeader' | 'newLeader' | 'detectionMs' | 'failoverMs' | 'firstCheckoutMs' | 'rejoinMs' | 'downtimeMs' | 'requests' | 'acknowledgedOrders' | 'acknowledgedLost' | 'timeline'
+>;
 
 /** 100 ms buckets -> per-second counts (relative to the kill). */
 export function perSecond(timeline: FailoverJson['timeline']): { second: number; ok: number; falhas: number }[] {
