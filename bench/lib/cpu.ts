@@ -5,6 +5,7 @@
  * work costs each component, which is what bounds throughput on a machine whose cores are all busy.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import type { Topology } from '@brigadeiro/topology';
 import { stackPaths } from '../../scripts/stack/layout';
 import { livePid, pidNames } from '../../scripts/stack/process';
@@ -123,6 +124,6 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, units: numbe
     shares,
     totalPerUnitMs: shares.reduce((s, x) => s + x.perUnitMs, 0),
     machineBusyPct: total > 0 ? (busy / total) * 100 : 0,
-    cores: (fs.readFileSync('/proc/stat', 'utf8').match(/^cpu\d+ /gm) ?? []).length || 1,
+    cores: os.availableParallelism(),
   };
 }
