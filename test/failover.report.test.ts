@@ -5,9 +5,10 @@
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { parseAb, type RequestRecord } from '../scripts/failover/load';
+import axios from 'axios';
+import { checkoutWithRetry, parseAb, type RequestRecord } from '../scripts/failover/load';
 import { formatReport, reportRows } from '../scripts/failover/report';
-import { type FailoverResult, timeline } from '../scripts/failover/run';
+import { answers, type FailoverResult, timeline } from '../scripts/failover/run';
 
 describe('failover report', () => {
   it('when ab runs against a server that fails some requests, then parseAb reads the complete, failed and non-2xx counts', async () => {
@@ -31,6 +32,39 @@ describe('failover report', () => {
       expect(r.non2xx).toBe(10);
       expect(r.failed).toBe(0);
       expect(r.requestsPerSecond).toBeGreaterThan(0);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('when a checkout answers 503 then 201, then checkoutWithRetry repeats it with the same Idempotency-Key, waiting pauseMs rather than the Retry-After', async () => {
+    const keys: string[] = [];
+    const server = http.createServer((req, res) => {
+      keys.push(String(req.headers['idempotency-key']));
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      if (keys.length < 4) {
+        res.statusCode = 503;
+        res.setHeader('retry-after', '2');
+        res.end(JSON.stringify({ code: 'dependency_unavailable' }));
+      } else {
+        res.statusCode = 201;
+        res.end(JSON.stringify({ id: 42 }));
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const gw = axios.create({ baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, validateStatus: () => true });
+    try {
+      const records: RequestRecord[] = [];
+      const started = Date.now();
+      const id = await checkoutWithRetry(gw, 'carrinho-1', records, 30_000, 50);
+      expect(id).toBe(42);
+      expect(records.map((r) => r.status)).toEqual([503, 503, 503, 201]);
+      expect(new Set(keys).size).toBe(1);
+      // Three Retry-After waits would take 6 s.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(answers(records)).toBe('503 dependency_unavailable x3');
+      expect(answers(records.slice(3))).toBe('none failed');
     } finally {
       server.close();
     }

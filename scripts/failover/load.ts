@@ -86,9 +86,11 @@ function checkoutBody(cart: string) {
 
 /**
  * One checkout with retries (same Idempotency-Key) on 5xx, 429 and network errors until it is acknowledged
- * or `retryWindowMs` passes. Each attempt goes to `records`. Returns the order id or undefined.
+ * or `retryWindowMs` passes. Between attempts it waits the answer's Retry-After (0.5 s without one, at most
+ * 2 s), or `pauseMs` when given (the first-checkout prober, which wants a fine time resolution). Each attempt
+ * goes to `records`. Returns the order id or undefined.
  */
-export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records: RequestRecord[], retryWindowMs: number): Promise<number | undefined> {
+export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records: RequestRecord[], retryWindowMs: number, pauseMs?: number): Promise<number | undefined> {
   const key = unique('failover');
   const body = checkoutBody(cart);
   const until = Date.now() + retryWindowMs;
@@ -115,7 +117,7 @@ export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records
     // 4xx other than 409 "in progress" and 429: the request itself is wrong, a retry cannot help.
     const retryable = status === 0 || status >= 500 || status === 429 || (status === 409 && (data as { code?: string })?.code === 'checkout_in_progress');
     if (!retryable || Date.now() >= until) return undefined;
-    await sleep(retryAfterS * 1000);
+    await sleep(pauseMs ?? retryAfterS * 1000);
   }
 }
 

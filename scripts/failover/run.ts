@@ -243,24 +243,26 @@ export async function runFailover(t: Topology, hooks: FailoverHooks, o: Failover
     return true;
   }, o.timeoutMs, 50);
   const failover = until(() => rwWritable(t), o.timeoutMs, 50);
+  // The first checkout after the kill: what a client retrying with its Idempotency-Key (every 100 ms, for
+  // the time resolution) sees. A fresh cart only when an answer says retrying cannot help (a 4xx).
+  const proberRecords: RequestRecord[] = [];
   const firstCheckout = (async () => {
     const gw = gatewayClient(t, 15_000);
     const end = Date.now() + o.timeoutMs;
     for (const cart of proberCarts) {
-      if (Date.now() > end) break;
-      const local: RequestRecord[] = [];
-      const id = await checkoutWithRetry(gw, cart, local, 0);
-      if (id !== undefined) return { at: local.at(-1)!.end, id };
-      await sleep(100);
+      if (Date.now() >= end) break;
+      const id = await checkoutWithRetry(gw, cart, proberRecords, end - Date.now(), 100);
+      if (id !== undefined) return { at: proberRecords.at(-1)!.end, id };
     }
     return null;
   })();
   const [detAt, failAt, first] = await Promise.all([detection, failover, firstCheckout]);
   const ms = (at: number | null) => (at === null ? null : at - killAt);
   o.say(`detection ${fmt(ms(detAt))}, failover ${fmt(ms(failAt))}, first checkout ${fmt(ms(first?.at ?? null))}; new leader ${newLeader ?? '?'}`);
+  o.say(`the first-checkout prober made ${proberRecords.length} attempt(s); failed ones answered: ${answers(proberRecords)}`);
   if (detAt === null) problems.push(`no new leader within ${o.timeoutMs / 1000} s`);
   if (failAt === null) problems.push(`HAProxy's read-write port took no write within ${o.timeoutMs / 1000} s`);
-  if (!first) problems.push(`no checkout succeeded within ${o.timeoutMs / 1000} s`);
+  if (!first) problems.push(`no checkout succeeded within ${o.timeoutMs / 1000} s (${proberRecords.length} attempts; answers: ${answers(proberRecords)})`);
 
   let rejoinMs: number | null = null;
   let rejoinFromRestartMs: number | null = null;
@@ -339,6 +341,17 @@ export async function runFailover(t: Topology, hooks: FailoverHooks, o: Failover
 
 function stopAb(ab: ReturnType<typeof startAb>): Promise<AbSummary> {
   return ab.stop();
+}
+
+/** What failed attempts answered, counted: "503 dependency_unavailable x12, 0 timeout of 15000ms exceeded x1". */
+export function answers(records: RequestRecord[]): string {
+  const n = new Map<string, number>();
+  for (const r of records) {
+    if (r.ok) continue;
+    const k = `${r.status} ${r.error ?? ''}`.trim();
+    n.set(k, (n.get(k) ?? 0) + 1);
+  }
+  return [...n].map(([k, v]) => `${k} x${v}`).join(', ') || 'none failed';
 }
 
 export function fmt(msValue: number | null): string {
