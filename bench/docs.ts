@@ -3,12 +3,17 @@
  * targets of an earlier run beside it when one is given (before/after a change, each as ratios to the
  * baselines of its own run):
  *
- *   tsx bench/docs.ts <report dir> [--before <report dir>]
+ *   tsx bench/docs.ts <report dir> [--before <report dir>] [--rerun <report dir>]
+ *
+ * --rerun: a second run of the same code, to show the committed figures hold: each target's rerun ratio is
+ * put beside the committed one and said to be within noise when it falls inside the committed run's range of
+ * per-pair ratios (bench/lib/paired.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@brigadeiro/topology';
 import { tableMarkdown, type RunSummary } from './lib/report';
+import { withinRange } from './lib/paired';
 import { round } from './lib/stats';
 import type { Target } from './scenarios/types';
 
@@ -30,23 +35,33 @@ const FINDINGS = [
   '**Cart: 3 instances vs 1 at 114% (goal 150%), and the \'CPU per cart add\' table says why**: with one instance an add cost 0.98 ms of carrinho CPU and 0.48 ms in everything else (autocannon, nginx, Redis), so 2 cores allow at most 2 x 0.98 / 1.46 = 1.34x one instance; the seed\'s gain needs a core per instance. Cart add vs Express: 47.3% here, 87.1% in the busier run the same hour and 61.9% before, with no change to carrinho\'s add path (its outgoing catalogo check only lost follow-redirects): this ratio is the noisiest of the six.',
 ];
 
-function targetsTable(after: Target[], before: Target[] | undefined): string {
+function targetsTable(after: Target[], before: Target[] | undefined, rerun: Target[] | undefined): string {
   const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${round(x * 100, 1)}%`);
   const rows = after.map((t) => {
     const b = before?.find((x) => x.name === t.name);
+    const r = rerun?.find((x) => x.name === t.name);
     const met = t.ratio >= t.goal;
-    return `| ${t.name} | ${pct(t.goal)} | ${before ? `${pct(b?.ratio)} |` : ''} ${pct(t.ratio)} | ${met ? 'met' : `missed by ${round((t.goal - t.ratio) * 100, 1)} points`} |`;
+    const range = t.spread ? ` (pairs ${pct(t.spread.min)}-${pct(t.spread.max)})` : '';
+    const noise = t.spread && r ? withinRange(t.spread, r.ratio) : undefined;
+    const rerunCell = rerun ? ` ${pct(r?.ratio)}${noise === undefined ? '' : noise ? ', within' : ', OUTSIDE'} |` : '';
+    return `| ${t.name} | ${pct(t.goal)} | ${before ? `${pct(b?.ratio)} |` : ''} ${pct(t.ratio)}${range} |${rerunCell} ${met ? 'met' : `missed by ${round((t.goal - t.ratio) * 100, 1)} points`} |`;
   });
-  return [`| Target | Goal | ${before ? 'Before | ' : ''}After | |`, `|---|---|${before ? '---|' : ''}---|---|`, ...rows].join('\n');
+  return [
+    `| Target | Goal | ${before ? 'Before | ' : ''}After | ${rerun ? 'Rerun | ' : ''} |`,
+    `|---|---|${before ? '---|' : ''}---|${rerun ? '---|' : ''}---|`,
+    ...rows,
+  ].join('\n');
 }
 
 function main(argv: string[]): void {
   const dir = argv[0];
-  if (!dir) throw new Error('usage: tsx bench/docs.ts <report dir> [--before <report dir>]');
+  if (!dir) throw new Error('usage: tsx bench/docs.ts <report dir> [--before <report dir>] [--rerun <report dir>]');
   const b = argv.indexOf('--before');
+  const again = argv.indexOf('--rerun');
   const read = (d: string) => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as RunSummary;
   const s = read(dir);
   const before = b >= 0 && argv[b + 1] ? read(argv[b + 1] as string) : undefined;
+  const rerun = again >= 0 && argv[again + 1] ? read(argv[again + 1] as string) : undefined;
   const docs = path.join(REPO_ROOT, 'docs');
   const charts = path.join(docs, 'bench');
   fs.mkdirSync(charts, { recursive: true });
@@ -61,7 +76,12 @@ function main(argv: string[]): void {
   );
   out.push(`Stack: ${s.carrinhoRunning.length} carrinho instances, gateway rate limit ${s.gatewayRateLimitRps > 0 ? `${s.gatewayRateLimitRps} r/s` : 'off (BRIGADEIRO_RATE_LIMIT_RPS=0)'}, catalogue list ${s.catalogueBytes} bytes.`, '');
   const targets = s.results.flatMap((r) => r.targets);
-  out.push('## Targets', '', targetsTable(targets, before?.results.flatMap((r) => r.targets)), '');
+  out.push('## Targets', '', targetsTable(targets, before?.results.flatMap((r) => r.targets), rerun?.results.flatMap((r) => r.targets)), '');
+  if (rerun)
+    out.push(
+      `"Rerun" is a second full run of the same commit (${rerun.machine.gitCommit}, ${rerun.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${rerun.loadAverageAtStart?.join(' / ') ?? rerun.machine.loadAverage.join(' / ')}): "within" when its ratio falls inside this run's range of per-pair ratios (each ratio is the median of pairs of adjacent runs, the order alternating; the range is how far single pairs spread on this machine).`,
+      '',
+    );
   if (before) out.push(`"Before" is a full run on commit ${before.machine.gitCommit} (${before.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${before.loadAverageAtStart?.join(' / ') ?? before.machine.loadAverage.join(' / ')}), each ratio against the baselines of its own run.`, '');
   for (const t of targets.filter((x) => x.ratio < x.goal)) out.push(`- **${t.name}** missed: ${t.detail}. ${t.why ?? ''}`);
   out.push('', '## What moved the numbers', '', ...CHANGES.map((c) => `- ${c}`), '');

@@ -41,7 +41,8 @@ function targetLine(t: Target): string {
   const short = met
     ? ''
     : ` — **missed by ${round((t.goal - t.ratio) * 100, 1)} percentage points** (reached ${round((t.ratio / t.goal) * 100, 0)}% of the goal). Why: ${t.why ?? 'see the notes'}`;
-  return `- ${met ? 'MET' : 'MISSED'} **${t.name}**: ${pct(t.ratio)} (goal ≥ ${pct(t.goal)}; ${t.detail})${short}`;
+  const range = t.spread ? `; pairs ranged ${pct(t.spread.min)} to ${pct(t.spread.max)}` : '';
+  return `- ${met ? 'MET' : 'MISSED'} **${t.name}**: ${pct(t.ratio)} (goal ≥ ${pct(t.goal)}; ${t.detail}${range})${short}`;
 }
 
 export function reportMarkdown(s: RunSummary): string {

@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { runAb, type AbResult } from '../lib/ab';
 import { say } from '../lib/log';
+import { interleaved, pairedRatio, repLabel, type PairedRatio } from '../lib/paired';
 import { median, medianRun, ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
@@ -48,39 +49,50 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   }
 
   const { requests, concurrency, seconds } = ctx.sizes.ratioRun;
-  const ratioRuns: { cached: AbResult[]; uncached: AbResult[]; express: AbResult[]; nginxStatic: AbResult[] } = { cached: [], uncached: [], express: [], nginxStatic: [] };
+  const ratioReps = ctx.sizes.ratioReps;
   const pairs = ctx.baselineUrls;
-  // Each gateway run sits right after the baseline it is compared with, and the ratio is taken per
-  // repetition: on a machine whose load changes minute to minute, only adjacent runs compare.
+  // Each gateway run is paired with its baseline run right next to it, the order alternating per repetition,
+  // and the ratio is taken per pair (bench/lib/paired.ts): only adjacent runs compare on this machine.
   const plan = [
     { kind: 'express', url: pairs?.express, headers: undefined },
     { kind: 'uncached', url, headers: NO_CACHE },
     { kind: 'nginxStatic', url: pairs?.nginxStatic, headers: undefined },
     { kind: 'cached', url, headers: undefined },
   ] as const;
-  for (let rep = 1; rep <= reps; rep++) {
-    for (const step of plan) {
-      if (!step.url) continue;
-      const label = step.kind === 'express' ? 'Express baseline' : step.kind === 'nginxStatic' ? 'nginx static baseline' : `gateway ${step.kind}`;
-      say(`concurrency ratio run, ${label} (rep ${rep}/${reps}): ab -k -c ${concurrency}, at most ${requests} requests or ${seconds} s`);
-      const r = await runAb({ url: step.url, requests, concurrency, seconds, keepAlive: true, headers: step.headers });
-      if (rep === 1) ctx.commands.push(r.command);
-      say(`  ${round(r.rps, 0)} req/s (${round(goodput(r), 0)} 2xx/s), p99 ${r.p99} ms, ${r.successPct.toFixed(1)}% ok`);
-      ratioRuns[step.kind].push(r);
-    }
-  }
-  const perRep = (num: AbResult[], den: AbResult[], fallback: number): number =>
-    den.length === num.length && den.length > 0 ? median(num.map((r, i) => ratio(goodput(r), (den[i] as AbResult).rps))) : ratio(median(num.map(goodput)), fallback);
+  const ratioRuns = await interleaved(
+    ratioReps,
+    plan
+      .filter((step) => step.url)
+      .map((step) => ({
+        key: step.kind,
+        run: async (rep: number) => {
+          const label = step.kind === 'express' ? 'Express baseline' : step.kind === 'nginxStatic' ? 'nginx static baseline' : `gateway ${step.kind}`;
+          say(`concurrency ratio run, ${label} (${repLabel(rep, ratioReps)}): ab -k -c ${concurrency}, at most ${requests} requests or ${seconds} s`);
+          const r = await runAb({ url: step.url as string, requests, concurrency, seconds, keepAlive: true, headers: step.headers });
+          if (rep === 1) ctx.commands.push(r.command);
+          say(`  ${round(r.rps, 0)} req/s (${round(goodput(r), 0)} 2xx/s), p99 ${r.p99} ms, ${r.successPct.toFixed(1)}% ok`);
+          return r;
+        },
+      })),
+    { warmup: !ctx.quick },
+  );
+  const perRep = (num: AbResult[], den: AbResult[] | undefined, fallback: number): PairedRatio =>
+    den?.length === num.length && den.length > 0
+      ? pairedRatio(num.map(goodput), den.map((r) => r.rps))
+      : { median: ratio(median(num.map(goodput)), fallback), min: NaN, max: NaN, pairs: 0 };
 
   const seedM = medianRun(seedRuns);
   const uncached = median(ratioRuns.uncached.map(goodput));
   const cached = median(ratioRuns.cached.map(goodput));
   const b = ctx.baselines;
-  const expressNear = ratioRuns.express.length ? median(ratioRuns.express.map((r) => r.rps)) : (b?.expressRps ?? NaN);
-  const staticNear = ratioRuns.nginxStatic.length ? median(ratioRuns.nginxStatic.map((r) => r.rps)) : (b?.nginxStaticRps ?? NaN);
-  const rUn = perRep(ratioRuns.uncached, ratioRuns.express, b?.expressRps ?? NaN);
-  const rC = perRep(ratioRuns.cached, ratioRuns.nginxStatic, b?.nginxStaticRps ?? NaN);
-  const pairing = ratioRuns.express.length ? 'median of per-repetition ratios, each baseline run right before its gateway run' : 'ratio of medians to the baselines scenario';
+  const expressNear = ratioRuns.express?.length ? median(ratioRuns.express.map((r) => r.rps)) : (b?.expressRps ?? NaN);
+  const staticNear = ratioRuns.nginxStatic?.length ? median(ratioRuns.nginxStatic.map((r) => r.rps)) : (b?.nginxStaticRps ?? NaN);
+  const pUn = perRep(ratioRuns.uncached, ratioRuns.express, b?.expressRps ?? NaN);
+  const pC = perRep(ratioRuns.cached, ratioRuns.nginxStatic, b?.nginxStaticRps ?? NaN);
+  const rUn = pUn.median;
+  const rC = pC.median;
+  const pairing = ratioRuns.express?.length ? `median of ${pUn.pairs} per-pair ratios (each gateway run next to its baseline run, the order alternating)` : 'ratio of medians to the baselines scenario';
+  const spread = (p: PairedRatio) => (p.pairs > 1 ? { spread: { min: p.min, max: p.max, pairs: p.pairs } } : {});
   const rateLimited = ctx.gatewayRateLimitRps > 0;
   const limitWhy = rateLimited
     ? `the gateway's per-client rate limit (${ctx.gatewayRateLimitRps} r/s) answers 429 above it, and every bench request comes from one address; restart the stack with BRIGADEIRO_RATE_LIMIT_RPS=0 to measure the path itself`
@@ -90,6 +102,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'catalogue list through the gateway, uncached, vs Express baseline',
       ratio: rUn,
+      ...spread(pUn),
       goal: 0.5,
       detail: `${round(uncached, 0)} 2xx/s vs ${round(expressNear, 0)} req/s, ab -k -c ${concurrency}; ${pairing}`,
       why:
@@ -101,6 +114,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'catalogue list through the gateway with the micro-cache, vs nginx static',
       ratio: rC,
+      ...spread(pC),
       goal: 0.8,
       detail: `${round(cached, 0)} 2xx/s vs ${round(staticNear, 0)} req/s, ab -k -c ${concurrency}; ${pairing}`,
       why:
@@ -145,12 +159,12 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
         rows: ladder.map((l) => [`${l.series}, c=${l.concurrency}`, l.concurrency, l.r.complete, round(l.r.rps, 0), round(l.r.meanMs, 2), l.r.p50, l.r.p95, l.r.p99, round(l.r.successPct, 2)]),
       },
       {
-        title: `Ratio runs: ab -k -c ${concurrency}, each gateway run right after its baseline (median of ${reps})`,
+        title: `Ratio runs: ab -k -c ${concurrency} for ${seconds} s, each gateway run next to its baseline, the order alternating (median of ${ratioReps})`,
         columns: ['Path', 'Req/s', '2xx/s', 'P99 (ms)', 'Success (%)', 'Ratio to its baseline (%)'],
         rows: [
-          ...(ratioRuns.express.length ? [abRow('baseline: Express 5 behind nginx', ratioRuns.express, 100)] : []),
+          ...(ratioRuns.express?.length ? [abRow('baseline: Express 5 behind nginx', ratioRuns.express, 100)] : []),
           abRow('gateway, uncached (no-cache)', ratioRuns.uncached, rUn * 100),
-          ...(ratioRuns.nginxStatic.length ? [abRow('baseline: nginx static', ratioRuns.nginxStatic, 100)] : []),
+          ...(ratioRuns.nginxStatic?.length ? [abRow('baseline: nginx static', ratioRuns.nginxStatic, 100)] : []),
           abRow('gateway, micro-cache', ratioRuns.cached, rC * 100),
         ],
       },

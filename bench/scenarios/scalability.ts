@@ -14,6 +14,7 @@ import { runCannon, type CannonResult } from '../lib/cannon';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../lib/cpu';
 import { say } from '../lib/log';
 import { request } from '../lib/net';
+import { interleaved, pairedRatio, repLabel } from '../lib/paired';
 import { median, medianRun, ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
@@ -100,43 +101,67 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     levels.map((k) => ({ kind: 'proxy' as const, name: `carrinho_${k}`, servers: running.slice(0, k).map((i) => `${HOST}:${carrinhoPort(ctx.t, i)}`) })),
   );
   say(`scalability: bench nginx PID ${nginx.pid} with upstreams of ${levels.join(', ')} carrinho instance(s) (${nginx.conf})`);
-  const runs: Record<number, CannonResult[]> = {};
   const cpuAt: Record<number, CpuUse> = {};
-  const viaGateway: CannonResult[] = [];
-  const expressNear: CannonResult[] = [];
-  try {
-    const c = ctx.sizes.cannon;
-    for (let rep = 1; rep <= ctx.sizes.reps; rep++) {
-      for (const k of levels) {
-        say(`cart adds with ${k} instance(s) (rep ${rep}/${ctx.sizes.reps}): autocannon -c ${c.connections}, at most ${c.amount} requests or ${c.seconds} s`);
+  const c = ctx.sizes.cannon;
+  const reps = ctx.sizes.ratioReps;
+  type Key = 'express' | 'gateway' | `level${number}`;
+  // Pairs next to each other, the order alternating per repetition (bench/lib/paired.ts): Express then the
+  // gateway (cart add vs Express), 1 then 3 instances (the scaling ratio), 2 last.
+  const order = [1, 3, 2].filter((k) => levels.includes(k));
+  const steps: { key: Key; run: (rep: number) => Promise<CannonResult> }[] = [];
+  if (ctx.baselineUrls) {
+    const express = ctx.baselineUrls.express;
+    steps.push({
+      key: 'express',
+      run: async (rep) => {
+        say(`Express baseline with autocannon, next to the gateway cart run (${repLabel(rep, reps)})`);
+        const e = await runCannon({ url: express, connections: c.connections, seconds: c.seconds, amount: c.amount });
+        if (rep === 1) ctx.commands.push(`${e.command} [the Express baseline behind the bench nginx]`);
+        say(`  ${round(e.rps, 0)} req/s`);
+        return e;
+      },
+    });
+  }
+  steps.push({
+    key: 'gateway',
+    run: async (rep) => {
+      say(`cart adds through the gateway (${repLabel(rep, reps)})`);
+      const g = await measureAdds(ctx, ctx.gateway, products);
+      if (rep === 1) ctx.commands.push(`${g.command} [POST ${CARTS}/:id/itens through the gateway]`);
+      say(`  ${round(g.rps, 0)} req/s, p99 ${g.p99} ms, ${g.successPct.toFixed(1)}% ok`);
+      return g;
+    },
+  });
+  for (const k of order) {
+    steps.push({
+      key: `level${k}`,
+      run: async (rep) => {
+        say(`cart adds with ${k} instance(s) (${repLabel(rep, reps)}): autocannon -c ${c.connections}, at most ${c.amount} requests or ${c.seconds} s`);
         // The first repetition also charges each add's CPU to the processes that spent it (the why of the ratio).
         const r = await measureAdds(ctx, nginx.urls[`carrinho_${k}`] as string, products, rep === 1 ? { 'bench nginx': nginx.pid } : undefined);
         if (r.cpu) cpuAt[k] = r.cpu;
         if (rep === 1) ctx.commands.push(`${r.command} [POST ${CARTS}/:id/itens through the bench nginx, ${k} instance(s)]`);
         say(`  ${round(r.rps, 0)} req/s, p50 ${r.p50} p95 ${r.p95} p99 ${r.p99} ms, ${r.successPct.toFixed(1)}% ok`);
-        (runs[k] ??= []).push(r);
-      }
-      if (ctx.baselineUrls) {
-        say(`Express baseline with autocannon, right before the gateway cart run (rep ${rep}/${ctx.sizes.reps})`);
-        const e = await runCannon({ url: ctx.baselineUrls.express, connections: c.connections, seconds: c.seconds, amount: c.amount });
-        say(`  ${round(e.rps, 0)} req/s`);
-        expressNear.push(e);
-      }
-      say(`cart adds through the gateway (rep ${rep}/${ctx.sizes.reps})`);
-      const g = await measureAdds(ctx, ctx.gateway, products);
-      if (rep === 1) ctx.commands.push(`${g.command} [POST ${CARTS}/:id/itens through the gateway]`);
-      say(`  ${round(g.rps, 0)} req/s, p99 ${g.p99} ms, ${g.successPct.toFixed(1)}% ok`);
-      viaGateway.push(g);
-    }
+        return r;
+      },
+    });
+  }
+  let measured: Record<Key, CannonResult[]>;
+  try {
+    measured = await interleaved(reps, steps, { warmup: !ctx.quick });
   } finally {
     await nginx.stop();
   }
+  const runs: Record<number, CannonResult[]> = Object.fromEntries(levels.map((k) => [k, measured[`level${k}`] ?? []]));
+  const viaGateway = measured.gateway;
+  const expressNear = measured.express ?? [];
 
   const okRps = (r: CannonResult) => (r.rps * r.successPct) / 100;
   const tput = (k: number) => median((runs[k] ?? []).map(okRps));
   const targets: Target[] = [];
   if (levels.includes(3)) {
-    const r = ratio(tput(3), tput(1));
+    const scaling = pairedRatio((runs[3] ?? []).map(okRps), (runs[1] ?? []).map(okRps));
+    const r = scaling.median;
     // One Node process uses at most one core. With one instance carrinho is the bottleneck when it is near a
     // full core; with three, all cores are busy and each add costs carrinho's CPU plus everyone else's, so
     // the best the machine allows is cores x (carrinho's ms) / (all ms per add), at most 3.
@@ -153,8 +178,9 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'cart throughput, 3 instances vs 1',
       ratio: r,
+      ...(scaling.pairs > 1 ? { spread: { min: scaling.min, max: scaling.max, pairs: scaling.pairs } } : {}),
       goal: 1.5,
-      detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s`,
+      detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s; median of ${scaling.pairs} per-pair ratios (1 and 3 instances run next to each other, the order alternating)`,
       why:
         r < 1.5
           ? `${cpuWhy}with the product check cached (CATALOGO_CACHE_TTL_MS), an add is one Redis Lua call plus Express, so the limit is CPU: one carrinho plus nginx, Redis and autocannon already keep both CPUs busy, and extra instances split the same CPU time (the seed's gain needs a core per instance); with the cache off (TTL 0) every add also waits on the single catalogo`
@@ -162,16 +188,18 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     });
   }
   const gw = median(viaGateway.map(okRps));
-  // Per repetition, the gateway run against the Express run right before it (see concurrency.ts).
+  // Per pair, the gateway run against the Express run next to it (see bench/lib/paired.ts).
   const paired = expressNear.length === viaGateway.length && expressNear.length > 0;
   const expressRps = paired ? median(expressNear.map((e) => e.rps)) : (ctx.baselines?.expressCannonRps ?? NaN);
-  const gwRatio = paired ? median(viaGateway.map((g, i) => ratio(okRps(g), (expressNear[i] as CannonResult).rps))) : ratio(gw, expressRps);
+  const gwPaired = paired ? pairedRatio(viaGateway.map(okRps), expressNear.map((e) => e.rps)) : undefined;
+  const gwRatio = gwPaired ? gwPaired.median : ratio(gw, expressRps);
   if (ctx.baselines || paired) {
     targets.push({
       name: 'cart add through the gateway vs Express baseline (both autocannon)',
       ratio: gwRatio,
+      ...(gwPaired && gwPaired.pairs > 1 ? { spread: { min: gwPaired.min, max: gwPaired.max, pairs: gwPaired.pairs } } : {}),
       goal: 0.5,
-      detail: `${round(gw, 0)} 2xx/s vs ${round(expressRps, 0)} req/s (-c ${ctx.sizes.cannon.connections}; ${paired ? 'median of per-repetition ratios, the baseline run right before each gateway run' : 'ratio of medians'})`,
+      detail: `${round(gw, 0)} 2xx/s vs ${round(expressRps, 0)} req/s (-c ${ctx.sizes.cannon.connections}; ${gwPaired ? `median of ${gwPaired.pairs} per-pair ratios, each gateway run next to an Express run, the order alternating` : 'ratio of medians'})`,
       why:
         gwRatio < 0.5
           ? 'a cart add is gateway -> carrinho (Express, request id, logging, metrics, zod) -> Redis Lua script, plus a catalogo check whenever the product is not in the instance\'s 2 s cache; the baseline returns bytes from memory' +
@@ -186,14 +214,14 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const row = (label: string, rs: CannonResult[], k?: number): [string, ...number[]] => {
     const m = medianRun(rs);
     const t = median(rs.map(okRps));
-    return [label, round(t, 0), round(m.meanMs, 2), m.p50, m.p95, m.p99, round(median(rs.map((r) => r.successPct)), 2), round(k ? ratio(t, tput(1)) : NaN, 2)];
+    return [label, round(t, 0), round(m.meanMs, 2), m.p50, m.p95, m.p99, round(median(rs.map((r) => r.successPct)), 2), round(k ? pairedRatio(rs.map(okRps), (runs[1] ?? []).map(okRps)).median : NaN, 2)];
   };
   return {
     name: 'scalability',
     title: 'Scalability: cart adds with 1, 2 and 3 carrinho instances',
     tables: [
       {
-        title: `Teste de Escalabilidade: POST ${CARTS}/:id/itens, autocannon -c ${ctx.sizes.cannon.connections} for ${ctx.sizes.cannon.seconds} s (median of ${ctx.sizes.reps})`,
+        title: `Teste de Escalabilidade: POST ${CARTS}/:id/itens, autocannon -c ${ctx.sizes.cannon.connections} for ${ctx.sizes.cannon.seconds} s (median of ${reps}; 'vs 1 instance' is the median of per-pair ratios)`,
         seed: '000 §5.5',
         columns: ['Instâncias', 'Throughput (req/s)', 'Latência (ms)', 'P50 (ms)', 'P95 (ms)', 'P99 (ms)', 'Success (%)', 'vs 1 instance'],
         rows: levels.map((k) => {

@@ -5,6 +5,8 @@
 export interface Sizes {
   /** Repetitions of each measurement; the report shows the median. */
   reps: number;
+  /** Pairs of adjacent runs behind each target ratio (bench/lib/paired.ts); even, so each order counts the same. */
+  ratioReps: number;
   /** Baselines and ratio runs: ab -k -c <c> bounded by -n and -t. */
   ratioRun: { requests: number; concurrency: number; seconds: number };
   /** The seed's command (000 §5.3), run as is (no keep-alive): ab -n 1000 -c 100. */
@@ -45,7 +47,8 @@ export interface Sizes {
 
 export const FULL: Sizes = {
   reps: 3,
-  ratioRun: { requests: 300_000, concurrency: 64, seconds: 5 },
+  ratioReps: 8,
+  ratioRun: { requests: 300_000, concurrency: 64, seconds: 2 },
   seed: { requests: 1000, concurrency: 100, seconds: 30 },
   ladder: [
     { requests: 2000, concurrency: 1 },
@@ -56,7 +59,7 @@ export const FULL: Sizes = {
     { requests: 10_000, concurrency: 400 },
   ],
   ladderSeconds: 8,
-  cannon: { connections: 64, seconds: 5, amount: 200_000 },
+  cannon: { connections: 64, seconds: 2, amount: 200_000 },
   carts: 400,
   productsPerCart: 10,
   redis: { requests: 100_000, clients: 50 },
@@ -81,6 +84,7 @@ export const FULL: Sizes = {
 
 export const QUICK: Sizes = {
   reps: 1,
+  ratioReps: 2,
   ratioRun: { requests: 300, concurrency: 8, seconds: 2 },
   seed: { requests: 100, concurrency: 10, seconds: 5 },
   ladder: [

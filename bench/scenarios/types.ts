@@ -27,6 +27,8 @@ export interface Target {
   detail: string;
   /** Why it is missed, when it is (filled by the scenario, which knows). */
   why?: string;
+  /** For a ratio taken per pair of adjacent runs (bench/lib/paired.ts): the lowest and highest pair. */
+  spread?: { min: number; max: number; pairs: number };
 }
 
 /** Figures measured by the baselines scenario, which the others divide by (same run, same machine). */
