@@ -14,7 +14,9 @@
  *   catalogo    POST /internal/v1/reservas                        ReservarEstoque -> Reserva (201|200), 409 insufficient_stock
  *               DELETE /internal/v1/reservas/:referencia          -> Reserva (200, status "liberada"); 404 if none
  *   fiscal      POST /internal/v1/notas                           EmitirNota -> NotaFiscal (201|200)
- *   logistica   POST /internal/v1/envios                          CriarEnvio -> Envio (201|200)
+ *   logistica   POST /internal/v1/envios                          CriarEnvio -> Envio (201|200); with "despachar": true
+ *                                                                 also dispatched in the same call (status "enviado"; a
+ *                                                                 repeat finding it aguardando_envio dispatches it)
  *               POST /internal/v1/envios/:pedido_id/despacho      -> Envio (200, status "enviado")
  *               POST /internal/v1/envios/:pedido_id/entrega       -> Envio (200, status "entregue")
  *
@@ -108,6 +110,8 @@ export type NotaFiscal = z.infer<typeof NotaFiscal>;
 export const CriarEnvio = z.strictObject({
   pedido_id: PedidoId,
   nota_fiscal_chave: z.string().regex(/^\d{44}$/),
+  /** Create and dispatch in one call (one round trip where the checkout made two). Default false: created aguardando_envio. */
+  despachar: z.boolean().optional(),
 });
 export type CriarEnvio = z.infer<typeof CriarEnvio>;
 export const Envio = z.object({

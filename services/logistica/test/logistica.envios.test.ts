@@ -1,7 +1,7 @@
 /**
  * logistica against its real database: a shipment with a valid S10 code, idempotent creation (replay and
- * concurrent duplicates), despacho and entrega (idempotent, 409 out of order, 404 unknown), validation,
- * the operation log and fault injection.
+ * concurrent duplicates), creation and despacho in one call (`despachar: true`), despacho and entrega
+ * (idempotent, 409 out of order, 404 unknown), validation, the operation log and fault injection.
  */
 import request from 'supertest';
 import { createFaultState, type FaultState } from '@brigadeiro/chaos';
@@ -133,6 +133,99 @@ describe('POST /internal/v1/envios', () => {
     const res = await request(app()).post('/internal/v1/envios').send({ pedido_id: pedido().pedido_id });
     expect(res.status).toBe(400);
     expect(res.body.details.map((d: { field: string }) => d.field)).toContain('body.nota_fiscal_chave');
+  });
+});
+
+describe('POST /internal/v1/envios with despachar: true (create and dispatch in one call)', () => {
+  it('when a new shipment is created with despachar, then it answers 201 enviado with despachado_em, logged as criar then despachar', async () => {
+    const body = { ...pedido(), despachar: true };
+    const res = await request(app()).post('/internal/v1/envios').send(body);
+    expect(res.status).toBe(201);
+    const envio = Envio.parse(res.body);
+    expect(envio).toMatchObject({ pedido_id: body.pedido_id, status: 'enviado', entregue_em: null });
+    expect(envio.despachado_em).not.toBeNull();
+    expect(isValidS10(envio.codigo_rastreamento)).toBe(true);
+    expect(await detalhes(body.pedido_id)).toEqual([
+      ['criado', { codigo_rastreamento: envio.codigo_rastreamento }],
+      ['enviado', null],
+    ]);
+    expect((await operacoes(body.pedido_id)).map((o) => o.operacao)).toEqual(['criar', 'despachar']);
+    // The shipment goes on like one dispatched by its own call.
+    const entrega = await request(app()).post(`/internal/v1/envios/${body.pedido_id}/entrega`);
+    expect(entrega.body).toMatchObject({ status: 'entregue', despachado_em: envio.despachado_em });
+  });
+
+  it('when the same order asks again with despachar, then it answers 200 with the stored shipment and dispatches nothing twice', async () => {
+    const a = app();
+    const body = { ...pedido(), despachar: true };
+    const first = await request(a).post('/internal/v1/envios').send(body);
+    const second = await request(a).post('/internal/v1/envios').send(body);
+    expect([first.status, second.status]).toEqual([201, 200]);
+    expect(second.body).toEqual(first.body);
+    expect((await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`)).toEqual(['criar/criado', 'despachar/enviado', 'criar/repetido']);
+  });
+
+  it('when a shipment created without despachar is asked again with it, then the repeat dispatches it (200 enviado, same code)', async () => {
+    const a = app();
+    const body = pedido();
+    const criado = await request(a).post('/internal/v1/envios').send(body).expect(201);
+    expect(criado.body.status).toBe('aguardando_envio');
+    const res = await request(a).post('/internal/v1/envios').send({ ...body, despachar: true });
+    expect(res.status).toBe(200);
+    expect(Envio.parse(res.body)).toMatchObject({ codigo_rastreamento: criado.body.codigo_rastreamento, status: 'enviado' });
+    expect(res.body.despachado_em).not.toBeNull();
+    expect((await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`)).toEqual(['criar/criado', 'criar/repetido', 'despachar/enviado']);
+  });
+
+  it('when despachar is false, then it is the plain creation (201 aguardando_envio)', async () => {
+    const body = { ...pedido(), despachar: false };
+    const res = await request(app()).post('/internal/v1/envios').send(body);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'aguardando_envio', despachado_em: null });
+    expect(await operacoes(body.pedido_id)).toEqual([{ operacao: 'criar', resultado: 'criado' }]);
+  });
+
+  it('when the commit of a create-and-dispatch is retried because its answer was lost, then the retry answers the stored shipment, enviado, as a repeat', async () => {
+    const a = app(respostaPerdida(/INSERT INTO envios/));
+    const body = { ...pedido(), despachar: true };
+    const res = await request(a).post('/internal/v1/envios').send(body);
+    expect(res.status).toBe(200);
+    expect(Envio.parse(res.body)).toMatchObject({ pedido_id: body.pedido_id, status: 'enviado' });
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(1);
+    expect((await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`)).toEqual(['criar/criado', 'despachar/enviado', 'criar/repetido']);
+  });
+
+  it('when 10 duplicates with despachar arrive concurrently, then one shipment exists, enviado, created and dispatched once', async () => {
+    const a = app();
+    const body = { ...pedido(), despachar: true };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => request(a).post('/internal/v1/envios').send(body)));
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(9);
+    expect(new Set(answers.map((r) => r.body.codigo_rastreamento)).size).toBe(1);
+    expect(new Set(answers.map((r) => r.body.status))).toEqual(new Set(['enviado']));
+    const log = (await operacoes(body.pedido_id)).map((o) => `${o.operacao}/${o.resultado}`);
+    expect(log.filter((r) => r === 'criar/criado')).toHaveLength(1);
+    expect(log.filter((r) => r === 'despachar/enviado')).toHaveLength(1);
+    expect(log.filter((r) => r === 'criar/repetido')).toHaveLength(9);
+  });
+
+  it('when despachar is not a boolean, then it answers 400 naming body.despachar and stores nothing', async () => {
+    const body = pedido();
+    const res = await request(app()).post('/internal/v1/envios').send({ ...body, despachar: 'sim' });
+    expect(res.status).toBe(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain('body.despachar');
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(0);
+    expect(await operacoes(body.pedido_id)).toEqual([]);
+  });
+
+  it('when the NF-e key is invalid, then despachar changes nothing: 400 naming nota_fiscal_chave, nothing stored or dispatched', async () => {
+    const body = pedido();
+    const wrong = CHAVE.slice(0, 43) + String((Number(CHAVE[43]) + 1) % 10);
+    const res = await request(app()).post('/internal/v1/envios').send({ ...body, nota_fiscal_chave: wrong, despachar: true });
+    expect(res.status).toBe(400);
+    expect(res.body.details[0].field).toBe('body.nota_fiscal_chave');
+    expect(await database.prisma.envio.count({ where: { pedidoId: body.pedido_id } })).toBe(0);
+    expect(await operacoes(body.pedido_id)).toEqual([{ operacao: 'criar', resultado: 'recusado' }]);
   });
 });
 

@@ -47,6 +47,23 @@ const INSERIR = COM_REGISTRO(`
   INSERT INTO envios (id, pedido_id, nota_fiscal_chave, codigo_rastreamento) VALUES ($5, $1, $6, $7)
   ON CONFLICT DO NOTHING`);
 
+/**
+ * INSERIR for a shipment created and dispatched in one call: born enviado (despachado_em now()) and logged as
+ * both steps, in order (criar, then despachar), as the two separate calls log them. $1 pedido_id, $2-$4 the
+ * creation's log row, $5 id, $6 NF-e key, $7 tracking code, $8/$9 the despacho's log row (no detalhe).
+ */
+const INSERIR_DESPACHADO = `
+WITH mudou AS (
+  INSERT INTO envios (id, pedido_id, nota_fiscal_chave, codigo_rastreamento, status, despachado_em) VALUES ($5, $1, $6, $7, 'enviado', now())
+  ON CONFLICT DO NOTHING RETURNING ${COLUNAS}
+), registro AS (
+  INSERT INTO operacoes (pedido_id, operacao, resultado, detalhe)
+  SELECT mudou.pedido_id, o.operacao, o.resultado, o.detalhe
+  FROM mudou, (VALUES (1, $2::text, $3::text, $4::jsonb), (2, $8::text, $9::text, NULL::jsonb)) AS o (n, operacao, resultado, detalhe)
+  ORDER BY o.n
+)
+SELECT ${COLUNAS} FROM mudou`;
+
 /** $1 pedido_id, $5 from, $6 to (stamping the matching column). */
 const TRANSITAR = COM_REGISTRO(`
   UPDATE envios SET status = $6::text,
@@ -97,6 +114,25 @@ export class EnviosRepository {
    */
   async inserirSeNovo(e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string }, registro: Registro): Promise<Envio | undefined> {
     return this.um(INSERIR, [e.pedido_id, registro.operacao, registro.resultado, json(registro.detalhe), e.id, e.nota_fiscal_chave, e.codigo_rastreamento]);
+  }
+
+  /** inserirSeNovo for a shipment dispatched at once (status enviado), logging `registro` then `despacho`; undefined as there. */
+  async inserirDespachadoSeNovo(
+    e: { id: number; pedido_id: number; nota_fiscal_chave: string; codigo_rastreamento: string },
+    registro: Registro,
+    despacho: Omit<Registro, 'detalhe'>,
+  ): Promise<Envio | undefined> {
+    return this.um(INSERIR_DESPACHADO, [
+      e.pedido_id,
+      registro.operacao,
+      registro.resultado,
+      json(registro.detalhe),
+      e.id,
+      e.nota_fiscal_chave,
+      e.codigo_rastreamento,
+      despacho.operacao,
+      despacho.resultado,
+    ]);
   }
 
   /** Moves de -> para (stamping the matching column) and logs `registro`, only if the shipment is in `de`; undefined (nothing logged) otherwise. */

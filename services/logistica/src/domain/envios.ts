@@ -1,7 +1,9 @@
 /**
  * Shipments: created aguardando_envio with a UPU S10 tracking code, then despacho (-> enviado) and entrega
  * (-> entregue). Every step is idempotent by pedido_id: repeating one that already happened returns the
- * shipment as it is; a step out of order (entrega before despacho) is a 409.
+ * shipment as it is; a step out of order (entrega before despacho) is a 409. A creation that asks
+ * `despachar` is both steps in one call: a new shipment is stored already enviado (one statement, both log
+ * rows); a repeat that finds it aguardando_envio dispatches it, as the despacho call would.
  */
 import type { CriarEnvio, Envio } from '@brigadeiro/contracts';
 import { ConflictError, NotFoundError, ValidationError } from '@brigadeiro/errors';
@@ -26,19 +28,25 @@ export class Envios {
       ]);
     }
     const achado = await this.repo.repetidoOuProximoId(pedido.pedido_id);
-    if ('envio' in achado) return { criado: false, envio: achado.envio };
+    if ('envio' in achado) return { criado: false, envio: await this.despacharSePedido(pedido, achado.envio) };
     // The serial has 8 digits: wrap rather than fail after 99,999,999 shipments (the code stays UNIQUE in the table).
     const codigo = s10TrackingCode(this.prefixo, achado.id % 100_000_000);
-    const novo = await this.repo.inserirSeNovo(
-      { id: achado.id, pedido_id: pedido.pedido_id, nota_fiscal_chave: pedido.nota_fiscal_chave, codigo_rastreamento: codigo },
-      { operacao: 'criar', resultado: 'criado', detalhe: { codigo_rastreamento: codigo } },
-    );
+    const linha = { id: achado.id, pedido_id: pedido.pedido_id, nota_fiscal_chave: pedido.nota_fiscal_chave, codigo_rastreamento: codigo };
+    const registro = { operacao: 'criar', resultado: 'criado', detalhe: { codigo_rastreamento: codigo } };
+    const novo = pedido.despachar
+      ? await this.repo.inserirDespachadoSeNovo(linha, registro, { operacao: 'despachar', resultado: 'enviado' })
+      : await this.repo.inserirSeNovo(linha, registro);
     if (novo) return { criado: true, envio: novo };
     // Stored meanwhile by a concurrent duplicate (or this is a retry whose first commit's answer was lost): the
     // stored shipment, logged as a repeat.
     const outro = await this.repo.repetidoOuProximoId(pedido.pedido_id);
     if (!('envio' in outro)) throw new Error(`shipment of order ${pedido.pedido_id} vanished after a conflicting insert`);
-    return { criado: false, envio: outro.envio };
+    return { criado: false, envio: await this.despacharSePedido(pedido, outro.envio) };
+  }
+
+  /** A repeated creation that asks `despachar` and finds the shipment not yet dispatched (created without it) dispatches it. */
+  private despacharSePedido(pedido: CriarEnvio, envio: Envio): Promise<Envio> | Envio {
+    return pedido.despachar && envio.status === 'aguardando_envio' ? this.despachar(pedido.pedido_id) : envio;
   }
 
   despachar(pedidoId: number): Promise<Envio> {

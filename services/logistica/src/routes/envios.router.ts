@@ -1,4 +1,4 @@
-/** POST /internal/v1/envios, .../:pedido_id/despacho and .../:pedido_id/entrega (contracts in @brigadeiro/contracts). */
+/** POST /internal/v1/envios (with `despachar: true`, created and dispatched in one call), .../:pedido_id/despacho and .../:pedido_id/entrega (contracts in @brigadeiro/contracts). */
 import { Router } from 'express';
 import { z } from 'zod';
 import { CriarEnvio, PedidoId } from '@brigadeiro/contracts';

@@ -90,7 +90,7 @@ export interface CamposPedido {
   liberarChave?: boolean;
 }
 
-type Fila = { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] };
+export type Fila = { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] };
 
 /** An order row as pg returns it (bigint and numeric as strings, jsonb parsed). */
 interface LinhaPedido {
@@ -343,14 +343,23 @@ export class PedidosRepository {
    * order is no longer in `de`: someone else moved it.
    */
   async transicao(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}): Promise<boolean> {
-    const r = await this.mudar(id, Array.isArray(de) ? de : [de], para, detalhe, campos, fila);
+    const r = await this.transicaoApurada(id, de, para, detalhe, campos, fila);
     // After a failover, a retry of this statement whose first attempt DID commit (the COMMIT reached the
     // synchronous replica; its answer was lost with the old primary) finds the order already moved: the last
     // history row is exactly this transition, so it is ours, not someone else's.
     return r.movido || r.repetida;
   }
 
-  /** Sets fields without a status change (e.g. the tracking code before the despacho, the answer's status) and changes the queue. */
+  /**
+   * `transicao` telling its two yeses apart: `movido`, this statement moved the order (and set `campos`, changed
+   * the queue); only `repetida`, the last history row is already this change, written by an earlier attempt of
+   * this statement (see above) or by someone else making the very same change, so `campos`/`fila` may not be ours.
+   */
+  async transicaoApurada(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}): Promise<{ movido: boolean; repetida: boolean }> {
+    return this.mudar(id, Array.isArray(de) ? de : [de], para, detalhe, campos, fila);
+  }
+
+  /** Sets fields without a status change (e.g. the answer's status) and changes the queue. */
   async atualizar(id: number, campos: CamposPedido, fila: Fila = {}): Promise<void> {
     await this.mudar(id, null, null, null, campos, fila);
   }

@@ -17,7 +17,7 @@
 import type { Logger } from '@brigadeiro/logger';
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { AppError } from '@brigadeiro/errors';
-import type { PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
+import type { CamposPedido, Fila, PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
 import type { CarrinhoPort } from '../downstreams/carrinho';
 import type { CatalogoPort } from '../downstreams/catalogo';
 import type { EstoquePort } from '../downstreams/estoque';
@@ -63,6 +63,17 @@ export const ETAPAS = ['fiscal', 'logistica', 'estornar_pagamento', 'liberar_sep
 export type Etapa = (typeof ETAPAS)[number];
 
 type Compensacao = { etapa: Etapa; erro: string };
+
+/** What `continuar` needs to know of the order: a caller that has just written it passes it and saves a read. */
+export type Situacao = Pick<PedidoGuardado, 'status' | 'valorTotal' | 'nfChave'>;
+
+/**
+ * Fields and queue changes the request folds into the final transition (nf_emitida -> enviado), so the
+ * answer's status and the 'retomar' removal cost no statement of their own when the request ships the order.
+ */
+type Fecho = { campos: Pick<CamposPedido, 'respostaStatus'>; fila: Fila };
+
+type Continuacao = { ok: true; fechado: boolean } | { ok: false; etapa: 'fiscal' | 'logistica'; erro: string };
 export type ResultadoTarefa = { feito: true; seguintes?: { etapa: Etapa; erro: string }[] } | { feito: false; erro: string };
 
 function mensagem(err: unknown): string {
@@ -216,10 +227,12 @@ export class Checkout {
       await this.repo.atualizar(id, {}, { adicionar: [{ etapa: 'esvaziar_carrinho', erro: mensagem(err) }] });
     }
 
-    // 3 and 4. fiscal, logistica
-    const resto = await this.continuar(id);
+    // 3 and 4. fiscal, logistica. The 201 and the 'retomar' removal ride on the final transition; when this
+    // request did not make it (the worker moved the order meanwhile), they are set on their own as before.
+    const fecho: Fecho = { campos: { respostaStatus: 201 }, fila: { remover: ['retomar'] } };
+    const resto = await this.continuar(id, { situacao: { status: 'em_separacao', valorTotal: total, nfChave: null }, fecho });
     if (resto.ok) {
-      await this.repo.atualizar(id, { respostaStatus: 201 }, { remover: ['retomar'] });
+      if (!resto.fechado) await this.repo.atualizar(id, fecho.campos, fecho.fila);
       return { status: 201, pedidoId: id };
     }
     this.logger.warn({ pedido_id: id, etapa: resto.etapa, err: resto.erro }, 'order accepted with a step left to the queue');
@@ -270,13 +283,16 @@ export class Checkout {
 
   /**
    * Runs what is left after the stock is secured: fiscal (em_separacao -> nf_emitida), then logistica
-   * (nf_emitida -> enviado). Stops at the first step that fails and says which.
+   * (create + dispatch in one call, nf_emitida -> enviado). Stops at the first step that fails and says which.
+   * `situacao`: the order as the caller just wrote it (the request), else it is read (the worker); after a
+   * transition this call made, it knows the new state, and it reads again only when a transition did not apply
+   * (someone else moved the order). `fecho` goes into the final transition; `fechado` says it was applied by it.
    */
-  async continuar(id: number): Promise<{ ok: true } | { ok: false; etapa: 'fiscal' | 'logistica'; erro: string }> {
+  async continuar(id: number, o: { situacao?: Situacao; fecho?: Fecho } = {}): Promise<Continuacao> {
     const { fiscal, logistica } = this.portas;
+    let p: Situacao | null = o.situacao ?? (await this.repo.obter(id));
     for (let volta = 0; volta < 5; volta++) {
-      const p = await this.repo.obter(id);
-      if (!p) return { ok: true };
+      if (!p) return { ok: true, fechado: false };
       if (p.status === 'em_separacao') {
         let nota;
         try {
@@ -284,28 +300,36 @@ export class Checkout {
         } catch (err) {
           return { ok: false, etapa: 'fiscal', erro: mensagem(err) };
         }
-        await this.repo.transicao(id, 'em_separacao', 'nf_emitida', `NF-e ${nota.numero} série ${nota.serie}, chave ${nota.chave_acesso}`, {
+        const movido = await this.repo.transicao(id, 'em_separacao', 'nf_emitida', `NF-e ${nota.numero} série ${nota.serie}, chave ${nota.chave_acesso}`, {
           nfNumero: nota.numero,
           nfSerie: nota.serie,
           nfChave: nota.chave_acesso,
         });
+        p = movido ? { status: 'nf_emitida', valorTotal: p.valorTotal, nfChave: nota.chave_acesso } : await this.repo.obter(id);
         continue;
       }
       if (p.status === 'nf_emitida') {
         let envio;
         try {
-          envio = await logistica.criarEnvio({ pedido_id: id, nota_fiscal_chave: p.nfChave! });
-          if (!p.codigoRastreamento) await this.repo.atualizar(id, { codigoRastreamento: envio.codigo_rastreamento });
-          if (envio.status === 'aguardando_envio') envio = await logistica.despachar(id);
+          envio = await logistica.criarEnvio({ pedido_id: id, nota_fiscal_chave: p.nfChave!, despachar: true });
         } catch (err) {
           return { ok: false, etapa: 'logistica', erro: mensagem(err) };
         }
-        await this.repo.transicao(id, 'nf_emitida', 'enviado', `enviado, rastreamento ${envio.codigo_rastreamento}`, { codigoRastreamento: envio.codigo_rastreamento });
+        // A create-and-dispatch never answers an undispatched shipment; if one did, the step is not done.
+        if (envio.status === 'aguardando_envio') return { ok: false, etapa: 'logistica', erro: `logistica answered shipment ${envio.codigo_rastreamento} not dispatched` };
+        const r = await this.repo.transicaoApurada(id, 'nf_emitida', 'enviado', `enviado, rastreamento ${envio.codigo_rastreamento}`, {
+          codigoRastreamento: envio.codigo_rastreamento,
+          ...o.fecho?.campos,
+        }, o.fecho?.fila);
+        // `repetida` alone: ours after a failover retry, or the worker's identical move; either way the order is
+        // enviado, but the fecho may not have been applied (the caller then applies it on its own).
+        if (r.movido || r.repetida) return { ok: true, fechado: r.movido };
+        p = await this.repo.obter(id);
         continue;
       }
-      return { ok: true };
+      return { ok: true, fechado: false };
     }
-    return { ok: true };
+    return { ok: true, fechado: false };
   }
 
   /** One attempt at a queued step (the worker calls this). */
