@@ -44,4 +44,22 @@ describe('readiness and a database that is down', () => {
       await closeCatalogoDb(db);
     }
   });
+
+  it('when the read-write endpoint is down, then stock reservations and releases get a 503 with Retry-After', async () => {
+    const db = openDb({ write: FORA_DO_AR });
+    try {
+      const app = buildApp(db);
+      const [reserva, liberacao] = await Promise.all([
+        request(app).post('/internal/v1/reservas').send({ referencia: 'fora-do-ar-1', itens: [{ produto_id: 1, quantidade: 1 }] }),
+        request(app).delete('/internal/v1/reservas/fora-do-ar-1'),
+      ]);
+      for (const res of [reserva, liberacao]) {
+        expect(res.status).toBe(503);
+        expect(res.headers['retry-after']).toBe('1');
+        expect(res.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+      }
+    } finally {
+      await closeCatalogoDb(db);
+    }
+  });
 });

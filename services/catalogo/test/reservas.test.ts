@@ -57,6 +57,28 @@ describe('POST /internal/v1/reservas', () => {
     expect(await estoque(p.id)).toBe(3);
   });
 
+  it('when a referencia is reserved again with other items, then it answers 200 with the stored reservation and touches no stock', async () => {
+    const c = await f.categoria();
+    const [a, b] = [await f.produto(c.id, { estoque: 5 }), await f.produto(c.id, { estoque: 5 })];
+    const referencia = ref();
+    const first = await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: a.id, quantidade: 2 }] });
+    const again = await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: b.id, quantidade: 4 }] });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body).toEqual(first.body);
+    expect(again.body).toMatchObject({ referencia, status: 'reservada', itens: [{ produto_id: a.id, quantidade: 2 }] });
+    expect([await estoque(a.id), await estoque(b.id)]).toEqual([3, 5]);
+  });
+
+  it('when the same referencia is reserved twice at once, then one answers 201, the other 200 with the same body, and the stock moves once', async () => {
+    const c = await f.categoria();
+    const [a, b] = [await f.produto(c.id, { estoque: 10 }), await f.produto(c.id, { estoque: 10 })];
+    const body = { referencia: ref(), itens: [{ produto_id: a.id, quantidade: 2 }, { produto_id: b.id, quantidade: 3 }] };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => request(app).post('/internal/v1/reservas').send(body)));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 200, 200, 201]);
+    expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect([await estoque(a.id), await estoque(b.id)]).toEqual([8, 7]);
+  });
+
   it('when one item is short, then it answers 409 insufficient_stock with its details and NO item is decremented', async () => {
     const c = await f.categoria();
     const [a, b, d] = [await f.produto(c.id, { estoque: 5 }), await f.produto(c.id, { estoque: 1 }), await f.produto(c.id, { estoque: 5 })];
@@ -83,6 +105,44 @@ describe('POST /internal/v1/reservas', () => {
     expect([await estoque(a.id), await estoque(inativo.id)]).toEqual([5, 5]);
   });
 
+  it('when the last product in produto_id order is short, then every earlier decrement is undone and no row is kept', async () => {
+    const c = await f.categoria();
+    const [a, b, d] = [await f.produto(c.id, { estoque: 4 }), await f.produto(c.id, { estoque: 4 }), await f.produto(c.id, { estoque: 2 })];
+    const referencia = ref();
+    const res = await request(app)
+      .post('/internal/v1/reservas')
+      .send({ referencia, itens: [{ produto_id: d.id, quantidade: 3 }, { produto_id: b.id, quantidade: 4 }, { produto_id: a.id, quantidade: 1 }] });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'insufficient_stock', details: { produto_id: d.id, disponivel: 2, solicitado: 3 } });
+    expect([await estoque(a.id), await estoque(b.id), await estoque(d.id)]).toEqual([4, 4, 2]);
+    expect(await db.write.reservaEstoque.count({ where: { referencia } })).toBe(0);
+  });
+
+  it('when an item is inactive after others were taken, then it answers 404 and the referencia stays free for a later try', async () => {
+    const c = await f.categoria();
+    const a = await f.produto(c.id, { estoque: 5 });
+    const inativo = await f.produto(c.id, { estoque: 5, ativo: false });
+    const referencia = ref();
+    const r1 = await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: a.id, quantidade: 2 }, { produto_id: inativo.id, quantidade: 1 }] });
+    expect(r1.status).toBe(404);
+    expect(r1.body).toMatchObject({ code: 'product_not_found', details: { produto_id: inativo.id } });
+    expect(await estoque(a.id)).toBe(5);
+    const r2 = await request(app).post('/internal/v1/reservas').send({ referencia, itens: [{ produto_id: a.id, quantidade: 2 }] });
+    expect(r2.status).toBe(201);
+    expect(await estoque(a.id)).toBe(3);
+  });
+
+  it('when a produto_id is beyond the database integer range, then it answers 404 product_not_found (not a 500) and reserves nothing', async () => {
+    const c = await f.categoria();
+    const a = await f.produto(c.id, { estoque: 5 });
+    const res = await request(app)
+      .post('/internal/v1/reservas')
+      .send({ referencia: ref(), itens: [{ produto_id: a.id, quantidade: 1 }, { produto_id: 3_000_000_000, quantidade: 1 }] });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'product_not_found', details: { produto_id: 3_000_000_000 } });
+    expect(await estoque(a.id)).toBe(5);
+  });
+
   it.each([
     ['no itens', { itens: [] }, 'body.itens'],
     ['a zero quantity', { itens: [{ produto_id: 1, quantidade: 0 }] }, 'body.itens.0.quantidade'],
@@ -103,6 +163,24 @@ describe('POST /internal/v1/reservas', () => {
     expect(answers.filter((r) => r.status === 201)).toHaveLength(10);
     expect(answers.filter((r) => r.status === 409)).toHaveLength(20);
     expect(await estoque(p.id)).toBe(0);
+  });
+
+  it('when multi-item reservations race for two products with little stock, then none oversells and each is all or nothing', async () => {
+    const c = await f.categoria();
+    const [a, b] = [await f.produto(c.id, { estoque: 6 }), await f.produto(c.id, { estoque: 9 })];
+    const refs = Array.from({ length: 12 }, () => ref());
+    const answers = await Promise.all(
+      refs.map((referencia, i) => {
+        const itens = [{ produto_id: a.id, quantidade: 1 }, { produto_id: b.id, quantidade: 2 }];
+        return request(app).post('/internal/v1/reservas').send({ referencia, itens: i % 2 ? itens.reverse() : itens });
+      }),
+    );
+    // b (9 units, 2 each) runs out after 4 reservations; a (6 units) is never the limit.
+    expect(answers.filter((r) => r.status === 201)).toHaveLength(4);
+    expect(answers.filter((r) => r.status === 409)).toHaveLength(8);
+    expect([await estoque(a.id), await estoque(b.id)]).toEqual([2, 1]);
+    const guardadas = await db.write.reservaEstoque.findMany({ where: { referencia: { in: refs } }, select: { referencia: true } });
+    expect(guardadas.map((g) => g.referencia).sort()).toEqual(refs.filter((_, i) => answers[i]!.status === 201).sort());
   });
 
   it('when reservations over the same two products in opposite orders run concurrently, then none deadlocks and the totals add up', async () => {

@@ -1,15 +1,16 @@
 /**
  * catalogo's two database clients, through @brigadeiro/db: `write`, Prisma 7 (pg driver adapter) on the
- * read-write endpoint (HAProxy -> primary); `read`, a plain pg pool on the read-only one (HAProxy -> replica,
- * falling back to the primary).
+ * read-write endpoint (HAProxy -> primary), with `writePg`, the pg pool under it; `read`, a plain pg pool on
+ * the read-only one (HAProxy -> replica, falling back to the primary).
  *
  * Why reads skip Prisma: every read is one hand-written SQL statement that already returns JSON, so Prisma
  * only added its per-query cost (about 2.3x raw pg on this machine, /work/shared/PLATFORM.md) on the
  * hottest path of the marketplace. pg also lets a read be a named prepared statement (parsed and planned
- * once per connection) and hand back the database's JSON text untouched.
+ * once per connection) and hand back the database's JSON text untouched. The same goes for the stock
+ * reservation, on every checkout: one call of a database function on `writePg` (migrations/004).
  */
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
-import { type DbRetryOptions, createPgPool, createPrismaClient, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
+import { type DbRetryOptions, createPgPool, createPrismaClientAndPool, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -17,6 +18,8 @@ export { Prisma } from '../generated/prisma/client';
 
 export interface CatalogoDb {
   write: PrismaClient;
+  /** The pg pool `write` runs on (same endpoint and connections), for the statements sent raw. */
+  writePg: Pool;
   read: Pool;
 }
 
@@ -32,14 +35,21 @@ export interface CatalogoDbOptions {
 /** Opens nothing yet: each pool connects on first use. */
 export function createCatalogoDb(opts: CatalogoDbOptions): CatalogoDb {
   const common = { max: opts.poolMax ?? 10, ...(opts.onIdleError ? { onIdleError: opts.onIdleError } : {}) };
+  const { prisma, pool } = createPrismaClientAndPool(PrismaClient, opts.writeUrl, { ...common, applicationName: 'catalogo-rw' });
   return {
-    write: createPrismaClient(PrismaClient, opts.writeUrl, { ...common, applicationName: 'catalogo-rw' }),
+    write: prisma,
+    writePg: pool,
     read: createPgPool(opts.readUrl, { ...common, applicationName: 'catalogo-ro' }),
   };
 }
 
 export async function closeCatalogoDb(db: CatalogoDb): Promise<void> {
-  await Promise.allSettled([db.write.$disconnect(), db.read.end()]);
+  await Promise.allSettled([
+    // $disconnect ends `writePg` too, but only if Prisma itself ever connected: a process that only reserved
+    // would otherwise keep the pool's idle connections open (10 s) after its shutdown.
+    db.write.$disconnect().then(() => (db.writePg.ending ? undefined : db.writePg.end())),
+    db.read.end(),
+  ]);
 }
 
 /**

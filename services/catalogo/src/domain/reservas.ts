@@ -1,7 +1,7 @@
 /**
  * Stock reservations for estoque: all items of an order at once or none, never below zero, idempotent by
- * the caller's referencia. The rules live in the repository's single transaction; this file holds the shapes
- * and errors.
+ * the caller's referencia. The rules live in the database functions the repository calls (migrations/004);
+ * this file holds the shapes and errors.
  */
 import { AppError } from '@brigadeiro/errors';
 import type { ItemQuantidade, Reserva } from '@brigadeiro/contracts';
