@@ -2,7 +2,7 @@
  * bench/lib/paired.ts: how a target ratio is taken on a noisy machine (pairs of adjacent runs, the order
  * alternating, the median of the per-pair ratios and their range). No stack needed.
  */
-import { interleaved, pairedRatio, withinRange } from '../bench/lib/paired';
+import { interleaved, pairedRatio, sameWithinNoise, withinRange } from '../bench/lib/paired';
 
 describe('bench paired ratios', () => {
   it('when steps run for several repetitions, then odd repetitions keep their order, even ones reverse it, and each key keeps its results in repetition order', async () => {
@@ -28,5 +28,12 @@ describe('bench paired ratios', () => {
     expect(withinRange(range, 0.79)).toBe(false);
     expect(withinRange(range, 1.2)).toBe(false);
     expect(withinRange(range, Number.NaN)).toBe(false);
+  });
+
+  it('when two runs are compared, then they match within noise when either median is inside the other run\'s range of pairs, and cannot be judged without ranges', () => {
+    const run = (ratio: number, min: number, max: number) => ({ ratio, spread: { min, max } });
+    expect(sameWithinNoise(run(0.95, 0.7, 0.997), run(1.015, 0.88, 1.07))).toBe(true); // the first median is inside the second's range
+    expect(sameWithinNoise(run(0.5, 0.45, 0.55), run(0.6, 0.58, 0.7))).toBe(false);
+    expect(sameWithinNoise({ ratio: 0.5 }, run(0.5, 0.4, 0.6))).toBeUndefined();
   });
 });

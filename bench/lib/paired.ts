@@ -46,9 +46,18 @@ export function pairedRatio(num: number[], den: number[]): PairedRatio {
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), pairs: ratios.length };
 }
 
-/** Whether a rerun's ratio falls inside a run's per-pair range: the test of "matches a rerun within noise". */
+/** Whether a value falls inside a run's per-pair range. */
 export function withinRange(range: { min: number; max: number }, value: number): boolean {
   return Number.isFinite(value) && value >= range.min && value <= range.max;
+}
+
+/**
+ * "Matches a rerun within noise": two runs' ratios cannot be told apart by the spread their own pairs showed,
+ * i.e. either run's median falls inside the other run's per-pair range. Undefined when a run has no range.
+ */
+export function sameWithinNoise(a: { ratio: number; spread?: { min: number; max: number } }, b: { ratio: number; spread?: { min: number; max: number } }): boolean | undefined {
+  if (!a.spread || !b.spread) return undefined;
+  return withinRange(a.spread, b.ratio) || withinRange(b.spread, a.ratio);
 }
 
 /** "rep 3/8", or "warm-up, discarded" for rep 0. */
