@@ -78,6 +78,16 @@ export function createPrismaClientAndPool<T>(PrismaClient: PrismaClientClass<T>,
 }
 
 /**
+ * Disconnects a client made by `createPrismaClientAndPool` and ends its pool. `$disconnect` ends the pool
+ * only when Prisma itself ever connected: a process that only sent raw statements on the pool would otherwise
+ * keep the pool's idle connections open (and its event loop alive) for the idle timeout after shutdown.
+ */
+export async function closePrismaAndPool(prisma: { $disconnect(): Promise<void> }, pool: Pool): Promise<void> {
+  await prisma.$disconnect();
+  if (!pool.ending) await pool.end();
+}
+
+/**
  * SQLSTATEs after which the same statement may succeed on a retry: the server is read-only because it is a
  * replica or being promoted (25006), was shut down or is starting (57P01, 57P02, 57P03), or the connection
  * failed or was lost (class 08). A retried write must be idempotent: one that failed mid-commit has an

@@ -6,7 +6,7 @@
 import type { QueryResultRow } from 'pg';
 import type { InputJsonValue } from '@prisma/client/runtime/client';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
-import { createPrismaClientAndPool, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
+import { closePrismaAndPool, createPrismaClientAndPool, isRetryableDbError, type PgPoolOptions, type PrismaClientClass } from './index';
 import { type DbRetryOptions, withDbRetry } from './retry';
 
 /** What `openPrismaDatabase` needs of a generated PrismaClient. */
@@ -45,7 +45,7 @@ export interface PrismaDatabase<C extends PrismaLike> {
   query<R extends QueryResultRow>(text: string, values: unknown[], retry?: DbRetryOptions | false): Promise<R[]>;
   /** Resolves when the database answers `SELECT 1` (no retry: readiness must say "not now" at once). */
   ping(): Promise<void>;
-  /** Disconnects the client and ends its pool. */
+  /** Disconnects the client and ends its pool (also when only `query` ever used it). */
   close(): Promise<void>;
 }
 
@@ -78,7 +78,7 @@ export function openPrismaDatabase<C extends PrismaLike>(PrismaClient: PrismaCli
     async ping() {
       await prisma.$queryRaw`SELECT 1`;
     },
-    close: () => prisma.$disconnect(),
+    close: () => closePrismaAndPool(prisma, pg),
   };
 }
 

@@ -1,7 +1,7 @@
 // openPrismaDatabase needs a real generated client: fiscal's, the smallest (npm run build generates it).
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
-import { openPrismaDatabase, violatedConstraint } from '../src';
+import { closePrismaAndPool, createPrismaClientAndPool, openPrismaDatabase, violatedConstraint } from '../src';
 import { PrismaClient } from '../../../services/fiscal/src/generated/prisma/client';
 
 const t = loadTopology();
@@ -59,6 +59,18 @@ describe('openPrismaDatabase', () => {
 });
 
 describe('violatedConstraint', () => {
+  it('when only the pool under the client was used, then closePrismaAndPool still ends it (Prisma\'s $disconnect alone leaves it open)', async () => {
+    const { prisma, pool } = createPrismaClientAndPool(PrismaClient, databaseUrl(t, 'fiscal'), { max: 2 });
+    const { rows } = await pool.query<{ um: number }>('SELECT 1::int AS um');
+    expect(rows).toEqual([{ um: 1 }]);
+    expect(pool.totalCount).toBe(1);
+    await closePrismaAndPool(prisma, pool);
+    expect(pool.ending).toBe(true);
+    expect(pool.totalCount).toBe(0);
+    // A second close is harmless (a pool ended twice would throw).
+    await expect(closePrismaAndPool(prisma, pool)).resolves.toBeUndefined();
+  });
+
   it('when pg or Prisma name the violated constraint, then it is returned; otherwise undefined', () => {
     expect(violatedConstraint({ code: '23505', constraint: 'pedidos_carrinho_ativo_uidx' })).toBe('pedidos_carrinho_ativo_uidx');
     const prisma = { code: 'P2002', meta: { driverAdapterError: { cause: { originalCode: '23505', constraint: { index: 'pedidos_idempotency_key_key' } } } } };

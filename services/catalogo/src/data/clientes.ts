@@ -10,7 +10,7 @@
  * reservation, on every checkout: one call of a database function on `writePg` (migrations/004).
  */
 import type { Pool, QueryConfig, QueryResultRow } from 'pg';
-import { type DbRetryOptions, createPgPool, createPrismaClientAndPool, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
+import { type DbRetryOptions, closePrismaAndPool, createPgPool, createPrismaClientAndPool, failedBeforeSend, isRetryableDbError, withDbRetry } from '@brigadeiro/db';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -44,12 +44,7 @@ export function createCatalogoDb(opts: CatalogoDbOptions): CatalogoDb {
 }
 
 export async function closeCatalogoDb(db: CatalogoDb): Promise<void> {
-  await Promise.allSettled([
-    // $disconnect ends `writePg` too, but only if Prisma itself ever connected: a process that only reserved
-    // would otherwise keep the pool's idle connections open (10 s) after its shutdown.
-    db.write.$disconnect().then(() => (db.writePg.ending ? undefined : db.writePg.end())),
-    db.read.end(),
-  ]);
+  await Promise.allSettled([closePrismaAndPool(db.write, db.writePg), db.read.end()]);
 }
 
 /**
