@@ -32,19 +32,23 @@ const FINDINGS = [
   '**Cart: 3 instances give no more than 1 (95.3% and 101.5%; goal 150%), and the \'CPU per cart add\' table says why**: with one instance an add costs about 0.75 ms of carrinho CPU and 0.4 ms elsewhere (autocannon, nginx, Redis), the cores are already 81% busy, and with three instances the same adds cost carrinho 0.88-1.14 ms each (three processes sharing two cores switch and lose their caches), so 2 cores allow about 1.3x at best and measure about 1x; the seed\'s gain needs a core per instance. Cart add through the gateway vs Express: 57.3% and 56.9%, met in both runs.',
 ];
 
+/** "6149013, 2026-11-25 18:21 UTC, load 1.63 / 2.57 / 2.53": which run, when, how busy the machine was. */
+function runLabel(r: RunSummary): string {
+  return `${r.machine.gitCommit}, ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${r.loadAverageAtStart?.join(' / ') ?? r.machine.loadAverage.join(' / ')}`;
+}
+
 function targetsTable(after: Target[], before: Target[] | undefined, rerun: Target[] | undefined): string {
   const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : `${round(x * 100, 1)}%`);
   const rows = after.map((t) => {
     const b = before?.find((x) => x.name === t.name);
     const r = rerun?.find((x) => x.name === t.name);
     const met = t.ratio >= t.goal;
-    const range = t.spread ? ` (pairs ${pct(t.spread.min)}-${pct(t.spread.max)})` : '';
+    const pairs = (x: Target | undefined) => (x?.spread ? ` (pairs ${pct(x.spread.min)}-${pct(x.spread.max)})` : '');
     const noise = r ? sameWithinNoise(t, r) : undefined;
-    const rRange = r?.spread ? ` (pairs ${pct(r.spread.min)}-${pct(r.spread.max)})` : '';
-    const rerunCell = rerun ? ` ${pct(r?.ratio)}${rRange}${noise === undefined ? '' : noise ? ', within noise' : ', OUTSIDE the noise'} |` : '';
+    const rerunCell = rerun ? ` ${pct(r?.ratio)}${pairs(r)}${noise === undefined ? '' : noise ? ', within noise' : ', OUTSIDE the noise'} |` : '';
     const verdict = (x: Target) => (x.ratio >= x.goal ? 'met' : `missed by ${round((x.goal - x.ratio) * 100, 1)} points`);
     const both = r && Number.isFinite(r.ratio) && r.ratio >= r.goal !== met ? `${verdict(t)}; rerun ${verdict(r)}: at the goal, not reliably met` : verdict(t);
-    return `| ${t.name} | ${pct(t.goal)} | ${before ? `${pct(b?.ratio)} |` : ''} ${pct(t.ratio)}${range} |${rerunCell} ${both} |`;
+    return `| ${t.name} | ${pct(t.goal)} | ${before ? `${pct(b?.ratio)} |` : ''} ${pct(t.ratio)}${pairs(t)} |${rerunCell} ${both} |`;
   });
   return [
     `| Target | Goal | ${before ? 'Before | ' : ''}After | ${rerun ? 'Rerun | ' : ''} |`,
@@ -79,10 +83,10 @@ function main(argv: string[]): void {
   out.push('## Targets', '', targetsTable(targets, before?.results.flatMap((r) => r.targets), rerun?.results.flatMap((r) => r.targets)), '');
   if (rerun)
     out.push(
-      `"Rerun" is a second full run of the same commit (${rerun.machine.gitCommit}, ${rerun.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${rerun.loadAverageAtStart?.join(' / ') ?? rerun.machine.loadAverage.join(' / ')}): "within noise" when the two runs cannot be told apart by the spread of their own pairs, i.e. either run's ratio falls inside the other's range of per-pair ratios (each ratio is the median of 8 pairs of adjacent runs, the order alternating; the range is how far single pairs spread on this machine). The checkout targets have no pairs (one ladder per run): compare their figures directly.`,
+      `"Rerun" is a second full run of the same commit (${runLabel(rerun)}): "within noise" when the two runs cannot be told apart by the spread of their own pairs, i.e. either run's ratio falls inside the other's range of per-pair ratios (each ratio is the median of ${targets.find((x) => x.spread)?.spread?.pairs ?? '?'} pairs of adjacent runs, the order alternating; the range is how far single pairs spread on this machine). The checkout targets have no pairs (one ladder per run): compare their figures directly.`,
       '',
     );
-  if (before) out.push(`"Before" is a full run on commit ${before.machine.gitCommit} (${before.startedAt.slice(0, 16).replace('T', ' ')} UTC, load ${before.loadAverageAtStart?.join(' / ') ?? before.machine.loadAverage.join(' / ')}), each ratio against the baselines of its own run.`, '');
+  if (before) out.push(`"Before" is a full run on commit ${runLabel(before)}, each ratio against the baselines of its own run.`, '');
   for (const t of targets.filter((x) => x.ratio < x.goal)) out.push(`- **${t.name}** missed: ${t.detail}. ${t.why ?? ''}`);
   out.push('', '## What moved the numbers', '', ...CHANGES.map((c) => `- ${c}`), '');
   out.push('## Findings', '', ...FINDINGS.map((c) => `- ${c}`), '');

@@ -2,8 +2,8 @@
  * Ratios that survive a noisy machine. The load on this shared 2-core machine moves from second to second, so
  * a ratio is only as good as the moment its two runs share. Each ratio here is taken per PAIR of adjacent runs
  * (baseline, subject), the pairs' order alternates (A B, then B A, ...) so neither side always runs on a
- * warmer or cooler machine, and the report gives the median of the per-pair ratios with their range: a
- * rerun is "within noise" when its median falls inside that range.
+ * warmer or cooler machine, and the report gives the median of the per-pair ratios with their range: two
+ * runs are "within noise" when either run's median falls inside the other's range (sameWithinNoise).
  */
 import { median } from './stats';
 
@@ -37,6 +37,11 @@ export interface PairedRatio {
   max: number;
   /** Pairs with a finite ratio. */
   pairs: number;
+}
+
+/** A Target's `spread` field from a paired ratio (none with fewer than two pairs: a range of one says nothing). */
+export function spreadOf(p: PairedRatio): { spread?: { min: number; max: number; pairs: number } } {
+  return p.pairs > 1 ? { spread: { min: p.min, max: p.max, pairs: p.pairs } } : {};
 }
 
 /** num[i] / den[i] for each pair i (pairs with a non-positive or missing figure are left out). */

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { runAb, type AbResult } from '../lib/ab';
 import { say } from '../lib/log';
-import { interleaved, pairedRatio, repLabel, type PairedRatio } from '../lib/paired';
+import { interleaved, pairedRatio, repLabel, spreadOf, type PairedRatio } from '../lib/paired';
 import { median, medianRun, ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
@@ -92,7 +92,6 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const rUn = pUn.median;
   const rC = pC.median;
   const pairing = ratioRuns.express?.length ? `median of ${pUn.pairs} per-pair ratios (each gateway run next to its baseline run, the order alternating)` : 'ratio of medians to the baselines scenario';
-  const spread = (p: PairedRatio) => (p.pairs > 1 ? { spread: { min: p.min, max: p.max, pairs: p.pairs } } : {});
   const rateLimited = ctx.gatewayRateLimitRps > 0;
   const limitWhy = rateLimited
     ? `the gateway's per-client rate limit (${ctx.gatewayRateLimitRps} r/s) answers 429 above it, and every bench request comes from one address; restart the stack with BRIGADEIRO_RATE_LIMIT_RPS=0 to measure the path itself`
@@ -102,7 +101,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'catalogue list through the gateway, uncached, vs Express baseline',
       ratio: rUn,
-      ...spread(pUn),
+      ...spreadOf(pUn),
       goal: 0.5,
       detail: `${round(uncached, 0)} 2xx/s vs ${round(expressNear, 0)} req/s, ab -k -c ${concurrency}; ${pairing}`,
       why:
@@ -114,7 +113,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'catalogue list through the gateway with the micro-cache, vs nginx static',
       ratio: rC,
-      ...spread(pC),
+      ...spreadOf(pC),
       goal: 0.8,
       detail: `${round(cached, 0)} 2xx/s vs ${round(staticNear, 0)} req/s, ab -k -c ${concurrency}; ${pairing}`,
       why:

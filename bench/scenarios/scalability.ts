@@ -14,7 +14,7 @@ import { runCannon, type CannonResult } from '../lib/cannon';
 import { cpuBetween, cpuSnapshot, type CpuUse } from '../lib/cpu';
 import { say } from '../lib/log';
 import { request } from '../lib/net';
-import { interleaved, pairedRatio, repLabel } from '../lib/paired';
+import { interleaved, pairedRatio, repLabel, spreadOf } from '../lib/paired';
 import { median, medianRun, ratio, round } from '../lib/stats';
 import type { BenchContext, Scenario, ScenarioResult, Target } from './types';
 
@@ -178,7 +178,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'cart throughput, 3 instances vs 1',
       ratio: r,
-      ...(scaling.pairs > 1 ? { spread: { min: scaling.min, max: scaling.max, pairs: scaling.pairs } } : {}),
+      ...spreadOf(scaling),
       goal: 1.5,
       detail: `${round(tput(3), 0)} vs ${round(tput(1), 0)} 2xx/s; median of ${scaling.pairs} per-pair ratios (1 and 3 instances run next to each other, the order alternating)`,
       why:
@@ -197,7 +197,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
     targets.push({
       name: 'cart add through the gateway vs Express baseline (both autocannon)',
       ratio: gwRatio,
-      ...(gwPaired && gwPaired.pairs > 1 ? { spread: { min: gwPaired.min, max: gwPaired.max, pairs: gwPaired.pairs } } : {}),
+      ...(gwPaired ? spreadOf(gwPaired) : {}),
       goal: 0.5,
       detail: `${round(gw, 0)} 2xx/s vs ${round(expressRps, 0)} req/s (-c ${ctx.sizes.cannon.connections}; ${gwPaired ? `median of ${gwPaired.pairs} per-pair ratios, each gateway run next to an Express run, the order alternating` : 'ratio of medians'})`,
       why:
