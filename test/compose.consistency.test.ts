@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT, loadTopology, serviceEnv } from '@brigadeiro/topology';
 import { renderNginxConf } from '../infra/nginx/render';
-import { checkCompose, ensureDockerCompose, parseYaml } from '../infra/compose/check';
+import { checkCompose, ensureDockerCompose, lintDockerfile, parseYaml } from '../infra/compose/check';
 import { generatedFiles, staleFiles } from '../infra/compose/model';
 import { renderComposeConfigs, toNetwork } from '../infra/compose/render';
 
@@ -64,6 +64,13 @@ describe('docker-compose.yml as committed', () => {
 
   test('when the generator runs, then docker-compose.yml, .env.example and every service Dockerfile are what it produces', () => {
     expect(staleFiles()).toEqual([]);
+  });
+
+  test('when every Dockerfile of the repository is linted (dockerfile-utils), then none has an error or a warning', () => {
+    const files = spawnSync('git', ['ls-files', '*Dockerfile'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+    expect(files).toEqual(expect.arrayContaining(['infra/compose/Dockerfile', 'infra/postgres/Dockerfile', 'services/pedidos/Dockerfile']));
+    const findings = files.flatMap((f) => lintDockerfile(fs.readFileSync(path.join(REPO_ROOT, f), 'utf8')).map((x) => `${f}:${x}`));
+    expect(findings).toEqual([]);
   });
 
   test('when the compose configuration files are rendered, then HAProxy accepts haproxy.cfg', () => {
@@ -173,6 +180,22 @@ describe('a change on one side only is caught', () => {
       delete svc(c, 'redis').healthcheck;
     });
     expect(problems).toContain('carrinho: waits for redis to be healthy but redis has no health check');
+  });
+
+  test('when a service is built from a Dockerfile the builder would refuse, then the linter findings name the service, file and line', () => {
+    const broken = path.join(tmp, 'fiscal.Dockerfile');
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'services', 'fiscal', 'Dockerfile'), 'utf8');
+    const lines = text.replace('HEALTHCHECK --interval=5s', 'HEALTHCHECK --interva=5s').replace(/^COPY --from=deps/m, 'copy --from=deps').split('\n');
+    fs.writeFileSync(broken, lines.join('\n'));
+    const line = (re: RegExp) => lines.findIndex((l) => re.test(l)) + 1;
+    const problems = checkMutated((c) => {
+      (svc(c, 'fiscal').build as { dockerfile: string }).dockerfile = broken;
+    });
+    const rel = path.relative(REPO_ROOT, broken);
+    expect(problems).toEqual(expect.arrayContaining([
+      `fiscal: ${rel}:${line(/^HEALTHCHECK/)}: error: Unknown flag: interva`,
+      `fiscal: ${rel}:${line(/^copy --from=deps/)}: warning: Instructions should be written in uppercase letters`,
+    ]));
   });
 
   test('when a template gains a loopback line the compose rewrite does not know, then rendering refuses it', () => {

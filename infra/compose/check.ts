@@ -5,7 +5,7 @@
  *
  * checkCompose() returns the problems, each naming the compose service and what disagrees:
  * - the file resolves; every build context and Dockerfile exists; built images end as a non-root USER with a
- *   HEALTHCHECK;
+ *   HEALTHCHECK; every Dockerfile passes dockerfile-utils' linter (lintDockerfile: errors and warnings);
  * - every component of the topology is a compose service (and only the tools besides);
  * - every service's environment is accepted by its own zod configSchema AND equals serviceEnv() of the compose
  *   topology (same names, same values: ports, host names, credentials);
@@ -18,6 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { validate as lintDockerfileText } from 'dockerfile-utils';
 import type { z } from 'zod';
 import {
   COMPONENT_HOSTS, REPO_ROOT, SERVICES, type ServiceName, type Topology, loadTopology, serviceEnv, servicePort,
@@ -144,7 +145,18 @@ function checkBuild(name: string, s: ComposeService, problems: string[]): string
   const user = [...last.matchAll(/^USER\s+(\S+)/gm)].pop()?.[1];
   if (!user || user === 'root' || user === '0') problems.push(`${name}: ${path.relative(REPO_ROOT, dockerfile)} does not end as a non-root USER`);
   if (!/^HEALTHCHECK\s/m.test(last)) problems.push(`${name}: ${path.relative(REPO_ROOT, dockerfile)} has no HEALTHCHECK`);
+  for (const finding of lintDockerfile(text)) problems.push(`${name}: ${path.relative(REPO_ROOT, dockerfile)}:${finding}`);
   return text;
+}
+
+/**
+ * A Dockerfile's problems as dockerfile-utils' validator sees them (the linter behind VS Code's Docker
+ * support: what the Docker builder would refuse, plus style warnings such as lowercase instructions or two
+ * CMDs), each as `<line>: <error|warning>: <message>` with 1-based lines; [] when it lints clean. hadolint
+ * installs neither from Debian bookworm nor from npm, so this is the linter that runs here.
+ */
+export function lintDockerfile(text: string): string[] {
+  return lintDockerfileText(text).map((d) => `${d.range.start.line + 1}: ${d.severity === 1 ? 'error' : 'warning'}: ${d.message}`);
 }
 
 function dependsOn(s: ComposeService): Record<string, string | undefined> {
