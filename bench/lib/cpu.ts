@@ -1,14 +1,19 @@
 /**
  * Where the CPU goes: CPU time of each stack component (its PID file's process and every descendant: nginx
- * workers, Patroni's PostgreSQL and its backends, each service instance) and of the whole machine, read from
- * /proc before and after a run. Divided by the work done in between (e.g. orders) it says what one unit of
- * work costs each component, which is what bounds throughput on a machine whose cores are all busy.
+ * workers, each service instance; for pg1 and pg2 Patroni AND its PostgreSQL, whose postmaster Patroni
+ * detaches (its parent is PID 1), found through the data directory's postmaster.pid with every backend,
+ * walsender and walreceiver under it) and of the whole machine, read from /proc before and after a run.
+ * Divided by the work done in between (e.g. orders) it says what one unit of work costs each component,
+ * which is what bounds throughput on a machine whose cores are all busy. What the machine spent that no
+ * listed process did (the kernel's softirq network work on loopback, steal time, other processes) is
+ * reported as its own line, so the lines add up to the cores' busy time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import type { Topology } from '@brigadeiro/topology';
 import { stackPaths } from '../../scripts/stack/layout';
 import { livePid, pidNames } from '../../scripts/stack/process';
+import { postmasterPid } from '../../scripts/stack/patroni';
 
 /** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every architecture Node runs on here. */
 const TICK_MS = 10;
@@ -76,7 +81,9 @@ export function cpuSnapshot(t: Topology, extra: Record<string, number> = {}): Cp
   const components = new Map<string, number>();
   for (const name of pidNames(p)) {
     const pid = livePid(p, name);
-    if (pid !== undefined) components.set(name, treeMs(pid));
+    if (pid === undefined) continue;
+    const postmaster = name === 'pg1' || name === 'pg2' ? postmasterPid(p, name) : undefined;
+    components.set(name, treeMs(pid) + (postmaster !== undefined ? treeMs(postmaster) : 0));
   }
   for (const [name, pid] of Object.entries(extra)) if (procs.has(pid)) components.set(name, treeMs(pid));
   const self = process.cpuUsage();
@@ -91,10 +98,16 @@ export interface CpuShare {
   perUnitMs: number;
 }
 
+/** The line of CpuUse.shares for the busy time no listed process accounts for. */
+export const UNATTRIBUTED = 'not attributed (kernel network work, steal, other processes)';
+
 export interface CpuUse {
-  /** Components that used any CPU, busiest first, then "load generator (bench)". */
+  /**
+   * Components that used any CPU and the load generator, busiest first, then UNATTRIBUTED: the machine's
+   * busy time less all of them (never below 0), so the lines add up to what the cores spent.
+   */
   shares: CpuShare[];
-  /** Sum of the shares per unit (ms). */
+  /** Sum of the shares per unit (ms), UNATTRIBUTED included: the machine's busy CPU time per unit of work. */
   totalPerUnitMs: number;
   /** Share of all cores that was busy (whoever used it), %. */
   machineBusyPct: number;
@@ -120,6 +133,8 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, units: numbe
     .sort((a, b) => b.ms - a.ms);
   const busy = after.machine.busyMs - before.machine.busyMs;
   const total = after.machine.totalMs - before.machine.totalMs;
+  const rest = Math.max(0, busy - shares.reduce((s, x) => s + x.ms, 0));
+  shares.push({ component: UNATTRIBUTED, ms: rest, perUnitMs: rest / n });
   return {
     shares,
     totalPerUnitMs: shares.reduce((s, x) => s + x.perUnitMs, 0),

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { runClosed, type ClosedResult } from '../lib/closed-loop';
-import { cpuBetween, cpuSnapshot, type CpuUse } from '../lib/cpu';
+import { cpuBetween, cpuSnapshot, type CpuUse, UNATTRIBUTED } from '../lib/cpu';
 import { hopsBetween, hopsSnapshot, type Hop } from '../lib/hops';
 import { say } from '../lib/log';
 import { checkoutBody, createBenchProducts, deleteCarts, filledCarts, pagamentosPerfil, parallel, retireBenchProduct, unique, type Perfil } from '../lib/shop';
@@ -83,11 +83,12 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
   const cpu = top.cpu;
   const stack = cpu.shares.filter((x) => x.component !== 'load generator (bench)');
   const stackPerOrder = stack.reduce((sum, x) => sum + x.perUnitMs, 0);
+  const kernelPerOrder = stack.find((x) => x.component === UNATTRIBUTED)?.perUnitMs ?? 0;
   // With every core busy, throughput cannot exceed cores x 1000 ms / CPU ms per order.
   const ceiling = stackPerOrder > 0 ? (cpu.cores * 1000) / stackPerOrder : 0;
   const why =
     `CPU-bound: the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy and one order cost ${round(stackPerOrder, 0)} ms of CPU across the stack ` +
-    `(${stack.slice(0, 4).map((x) => `${x.component} ${round(x.perUnitMs, 1)}`).join(', ')} ms; table "CPU per order"), so ${cpu.cores} cores allow at most ~${round(ceiling, 0)} orders/s ` +
+    `(${stack.filter((x) => x.component !== UNATTRIBUTED).slice(0, 4).map((x) => `${x.component} ${round(x.perUnitMs, 1)}`).join(', ')} ms, and ${round(kernelPerOrder, 1)} ms that no process accounts for, mostly the kernel's loopback network work; table "CPU per order"), so ${cpu.cores} cores allow at most ~${round(ceiling, 0)} orders/s ` +
     `before the load generator takes its share; ${GOAL_RPS}/s would need under ${round((cpu.cores * 1000) / GOAL_RPS, 0)} ms per order for six synchronous hops (gateway, pedidos, pagamentos, estoque -> catalogo reservation, fiscal, logistica), each with its own synchronously replicated commits` +
     (slowest.length ? `; slowest hops in this run: ${slowest.map((h) => `${h.hop} ${round(h.meanMs, 0)} ms`).join(', ')}` : '') +
     (Object.keys(off.statuses).some((k) => k === '503' || k === '504') ? `; with ${top.workers} clients some orders passed the gateway timeout (${JSON.stringify(off.statuses)})` : '');
@@ -139,7 +140,7 @@ async function run(ctx: BenchContext): Promise<ScenarioResult> {
         ]),
       },
       {
-        title: `CPU per order, latency off: CPU time of each component's processes (/proc) during the run divided by the ${off.done} orders answered with ${top.workers} clients; the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy`,
+        title: `CPU per order, latency off: CPU time of each component's processes (/proc; pg1/pg2 are Patroni with its PostgreSQL and backends) during the run divided by the ${off.done} orders answered with ${top.workers} clients, and the cores' busy time no process accounts for; the ${cpu.cores} cores were ${round(cpu.machineBusyPct, 0)}% busy`,
         columns: ['Component', 'CPU per order (ms)', 'Share (%)'],
         rows: cpu.shares
           .filter((x) => x.perUnitMs >= 0.05)

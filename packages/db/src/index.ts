@@ -222,4 +222,4 @@ export async function runMigrations(url: string, migrationsDir: string): Promise
 export { DB_RETRY_DEFAULTS, type DbRetryOptions, failedBeforeSend, withDbRetry } from './retry';
 
 /** A service's own database through Prisma with the shared failover policy (see ./prisma-database.ts). */
-export { openPrismaDatabase, PRISMA_DATABASE_RETRY, type PrismaDatabase, type PrismaDatabaseOptions, type PrismaLike, violatedConstraint, type Operacao, operacaoData, jsonParam, comOperacao } from './prisma-database';
+export { openPrismaDatabase, PRISMA_DATABASE_RETRY, type PrismaDatabase, type PrismaDatabaseOptions, type PrismaLike, statementName, violatedConstraint, type Operacao, operacaoData, jsonParam, comOperacao } from './prisma-database';

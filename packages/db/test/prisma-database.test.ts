@@ -1,7 +1,7 @@
 // openPrismaDatabase needs a real generated client: fiscal's, the smallest (npm run build generates it).
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
-import { closePrismaAndPool, createPrismaClientAndPool, openPrismaDatabase, violatedConstraint } from '../src';
+import { closePrismaAndPool, createPrismaClientAndPool, openPrismaDatabase, statementName, violatedConstraint } from '../src';
 import { PrismaClient } from '../../../services/fiscal/src/generated/prisma/client';
 
 const t = loadTopology();
@@ -55,6 +55,31 @@ describe('openPrismaDatabase', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('PrismaDatabase.query', () => {
+  it('when a statement runs twice on one connection, then it is prepared once under its statementName and the second call only executes it', async () => {
+    const db = openPrismaDatabase(PrismaClient, databaseUrl(t, 'fiscal'), { service: 'fiscal', max: 1 });
+    const text = 'SELECT $1::int + 1 AS n';
+    const prepared = 'SELECT name, statement FROM pg_prepared_statements ORDER BY name';
+    try {
+      expect(await db.query(text, [1])).toEqual([{ n: 2 }]);
+      expect(await db.query(text, [41])).toEqual([{ n: 42 }]);
+      // One connection (max 1): the server holds exactly one prepared copy of each text this test ran.
+      const rows = await db.query<{ name: string; statement: string }>(prepared, []);
+      expect(rows.filter((r) => r.statement === text)).toEqual([{ name: statementName(text), statement: text }]);
+      expect(rows.map((r) => r.name)).toContain(statementName(prepared));
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('when names are given to statement texts, then each text has one stable name and different texts different names', () => {
+    const a = statementName('SELECT 1');
+    expect(a).toMatch(/^s_[0-9a-f]{24}$/);
+    expect(statementName('SELECT 1')).toBe(a);
+    expect(statementName('SELECT 2')).not.toBe(a);
   });
 });
 
