@@ -18,7 +18,7 @@ import type { Logger } from '@brigadeiro/logger';
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { AppError } from '@brigadeiro/errors';
 import type { CamposPedido, Fila, PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
-import type { CarrinhoPort } from '../downstreams/carrinho';
+import type { CarrinhoPort, LeituraCarrinho } from '../downstreams/carrinho';
 import type { CatalogoPort } from '../downstreams/catalogo';
 import type { EstoquePort } from '../downstreams/estoque';
 import type { FiscalPort } from '../downstreams/fiscal';
@@ -104,10 +104,16 @@ export class Checkout {
   }
 
   async criar(chave: string, pedido: CriarPedido): Promise<RespostaCheckout> {
+    // The cart is read while the key is looked up (two independent round trips side by side): a replay
+    // ignores the read, whatever it answered; a new order goes on with it.
+    const lendo = this.portas.carrinho.ler(pedido.carrinho_id).then(
+      (leitura) => ({ ok: true as const, leitura }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
     const existente = await this.repo.porChave(chave);
     if (existente) return this.replay(existente, pedido);
 
-    const itens = await this.precificar(pedido.carrinho_id);
+    const itens = await this.precificar(pedido.carrinho_id, await lendo);
     const total = formatar(itens.reduce((s, i) => s + centavos(i.precoUnitario) * BigInt(i.quantidade), 0n));
     const criado = await this.repo.criar({
       idempotencyKey: chave,
@@ -142,15 +148,11 @@ export class Checkout {
     }
   }
 
-  /** The cart's items with catalogo's names and prices (unverified cart items are checked here too). */
-  private async precificar(carrinhoId: string) {
-    const { carrinho, catalogo } = this.portas;
-    let leitura;
-    try {
-      leitura = await carrinho.ler(carrinhoId);
-    } catch (err) {
-      throw this.semServico(err);
-    }
+  /** The cart's items (as `criar` read them) with catalogo's names and prices (unverified cart items are checked here too). */
+  private async precificar(carrinhoId: string, lido: { ok: true; leitura: LeituraCarrinho } | { ok: false; err: unknown }) {
+    const { catalogo } = this.portas;
+    if (!lido.ok) throw this.semServico(lido.err);
+    const { leitura } = lido;
     if (!leitura.ok) {
       if (leitura.motivo === 'id_invalido') {
         throw new AppError(400, 'validation_failed', `invalid request body: body.carrinho_id: ${leitura.mensagem}`, [
@@ -220,17 +222,24 @@ export class Checkout {
     }
     await this.mover(id, 'pagamento_aprovado', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`);
 
-    // Money and stock are secured: from here on the order is accepted whatever happens.
-    try {
-      await carrinho.esvaziar(pedido.carrinho_id);
-    } catch (err) {
-      await this.repo.atualizar(id, {}, { adicionar: [{ etapa: 'esvaziar_carrinho', erro: mensagem(err) }] });
-    }
+    // Money and stock are secured: from here on the order is accepted whatever happens. The cart is emptied
+    // beside fiscal and logistica (it depends on neither, and they not on it); if that fails, the worker
+    // empties it later.
+    const esvaziando = carrinho.esvaziar(pedido.carrinho_id).then(
+      () => undefined,
+      (err: unknown) => mensagem(err),
+    );
 
     // 3 and 4. fiscal, logistica. The 201 and the 'retomar' removal ride on the final transition; when this
     // request did not make it (the worker moved the order meanwhile), they are set on their own as before.
     const fecho: Fecho = { campos: { respostaStatus: 201 }, fila: { remover: ['retomar'] } };
-    const resto = await this.continuar(id, { situacao: { status: 'em_separacao', valorTotal: total, nfChave: null }, fecho });
+    let resto: Continuacao;
+    try {
+      resto = await this.continuar(id, { situacao: { status: 'em_separacao', valorTotal: total, nfChave: null }, fecho });
+    } finally {
+      const erro = await esvaziando;
+      if (erro !== undefined) await this.repo.atualizar(id, {}, { adicionar: [{ etapa: 'esvaziar_carrinho', erro }] });
+    }
     if (resto.ok) {
       if (!resto.fechado) await this.repo.atualizar(id, fecho.campos, fecho.fila);
       return { status: 201, pedidoId: id };
