@@ -2,7 +2,7 @@
  * Checkout.continuar when the request and the recovery worker both reach one order (in-process, on the test
  * stack, real downstreams): the request carries the state it wrote instead of reading the order each step,
  * so these check that it still reads again when someone else moved the order, that a continuar without a
- * state (the worker) finishes an order left at nf_emitida, and that the answer's 201 and the 'retomar'
+ * state (the worker) finishes an order a dead request left, and that the answer's 201 and the 'retomar'
  * removal end up stored whichever of them made the final transition. The "worker" here is the same calls
  * the worker makes (repo.transicao, executarTarefa), made at chosen moments through wrapped ports; no fault
  * injection on the shared services.
@@ -16,7 +16,7 @@ import { estoqueHttp } from '../src/downstreams/estoque';
 import { fiscalHttp } from '../src/downstreams/fiscal';
 import { logisticaHttp } from '../src/downstreams/logistica';
 import { pagamentosHttp } from '../src/downstreams/pagamentos';
-import { apagarProduto, corpo, criarCarrinho, criarProduto, silent, startPedidos, unique, type PedidosEmTeste } from './support';
+import { apagarProduto, consultar, corpo, criarCarrinho, criarProduto, esperarAte, estoqueDe, silent, startPedidos, unique, type PedidosEmTeste } from './support';
 
 let p: PedidosEmTeste;
 let reais: Portas;
@@ -81,7 +81,7 @@ describe('Checkout.continuar with the worker in the way', () => {
     expect(isValidS10(e.codigo!)).toBe(true);
   });
 
-  it('when pedidos stops at nf_emitida and the worker resumes it (continuar without a state), then it reads the order and ships it; the request waking later still answers 201', async () => {
+  it('when pedidos stops inside logistica (the order still at em_separacao: nf_emitida is written with enviado) and the worker resumes it, then it ships it with the same nota; the request waking later still answers 201', async () => {
     // logistica's first call (the request's) waits until released; later calls go straight through.
     let chegou!: (pedidoId: number) => void;
     const naLogistica = new Promise<number>((resolve) => (chegou = resolve));
@@ -102,7 +102,7 @@ describe('Checkout.continuar with the worker in the way', () => {
 
     const pedidoPendente = c.criar(unique('continuar'), await pedidoNovo());
     const id = await naLogistica;
-    expect(await estado(id)).toMatchObject({ status: 'nf_emitida', respostaStatus: null, tarefas: ['retomar'] });
+    expect(await estado(id)).toMatchObject({ status: 'em_separacao', respostaStatus: null, tarefas: ['retomar'] });
 
     // What the worker does with the order's 'retomar' task once it is due.
     const feito = await c.executarTarefa({ id: '0', pedidoId: id, etapa: 'retomar', tentativas: 1, proximaTentativaEm: new Date(), ultimoErro: null });
@@ -119,6 +119,41 @@ describe('Checkout.continuar with the worker in the way', () => {
     const e = await estado(id);
     expect(e).toMatchObject({ status: 'enviado', respostaStatus: 201, tarefas: [], codigo: retomado.codigo });
     expect(e.historico).toEqual(['pendente', 'pagamento_aprovado', 'em_separacao', 'nf_emitida', 'enviado']);
+    // fiscal answered the worker's repeated call with the request's nota (idempotent by pedido_id): one nota.
+    const guardado = (await p.pedidos.repo.completo(id))!;
+    expect(guardado.historico.filter((h) => h.status === 'nf_emitida')).toHaveLength(1);
+    expect(guardado.nfChave).toMatch(/^\d{44}$/);
+  });
+
+  it('when a request dies after the stock was separated but before it wrote em_separacao, then retomar finds the order pendente, voids the payment AND releases the stock', async () => {
+    const pr = await criarProduto({ estoque: 5 });
+    produtos.push(pr.id);
+    const pedido = corpo(await criarCarrinho([{ produto_id: pr.id, quantidade: 2 }])) as CriarPedido;
+    // estoque separates for real, then the request "dies": the port never answers, so nothing more is written.
+    let separado!: (pedidoId: number) => void;
+    const morreu = new Promise<number>((resolve) => (separado = resolve));
+    const estoque: Portas['estoque'] = {
+      ...reais.estoque,
+      async separar(input) {
+        await reais.estoque.separar(input);
+        separado(input.pedido_id);
+        return new Promise(() => undefined);
+      },
+    };
+    void checkout({ estoque }).criar(unique('morto'), pedido);
+    const id = await morreu;
+    expect(await estado(id)).toMatchObject({ status: 'pendente', historico: ['pendente'], tarefas: ['retomar'] });
+    expect((await p.pedidos.repo.completo(id))!.pagamentoId).toBeNull();
+    expect(await esperarAte(async () => ((await estoqueDe(pr.id)) === 3 ? 3 : undefined))).toBe(3);
+
+    const feito = await checkout({}).executarTarefa({ id: '0', pedidoId: id, etapa: 'retomar', tentativas: 1, proximaTentativaEm: new Date(), ultimoErro: null });
+
+    expect(feito).toEqual({ feito: true });
+    // Nothing left to compensate later (only the 'retomar' task itself, which the worker deletes once this returns).
+    expect(await estado(id)).toMatchObject({ status: 'cancelado', tarefas: ['retomar'] });
+    expect(await esperarAte(async () => ((await estoqueDe(pr.id)) === 5 ? 5 : undefined))).toBe(5);
+    const [pagamento] = await consultar<{ status: string }>('pagamentos', 'SELECT status FROM pagamentos WHERE pedido_id = $1', [id]);
+    expect(pagamento?.status).toBe('estornado');
   });
 
   it('when continuar is called for an order that is already enviado, then it reads it and does nothing', async () => {

@@ -92,6 +92,13 @@ export interface CamposPedido {
 
 export type Fila = { remover?: string[]; adicionar?: { etapa: string; erro?: string }[] };
 
+/**
+ * A status the order passes through inside a transition, written to its history just before the new
+ * status (same statement, same timestamp): the request writes pagamento_aprovado with em_separacao and
+ * nf_emitida with enviado, one commit where each used to take its own.
+ */
+export type Passagem = { status: StatusPedido; detalhe: string };
+
 /** An order row as pg returns it (bigint and numeric as strings, jsonb parsed). */
 interface LinhaPedido {
   id: string;
@@ -182,11 +189,13 @@ WITH cliente AS (
 SELECT id FROM pedido`;
 
 /**
- * A status change (or, with no statuses, a change of fields only) with its history row and queue changes, as
+ * A status change (or, with no statuses, a change of fields only) with its history rows and queue changes, as
  * ONE statement: the order moves only if it is in one of $2 (NULL: any), and the rest happens only if it
  * moved. $3 new status (NULL: none, no history row), $4-$10 fields (NULL: unchanged), $11 forget the key,
- * $12 detalhe, $13 tasks to remove, $14/$15 tasks to add (etapa, erro). `repetida`: the last history row is
- * already this very change (a retry after a commit whose answer was lost; see `transicao`).
+ * $12 detalhe, $13 tasks to remove, $14/$15 tasks to add (etapa, erro), $16/$17 a status passed through on
+ * the way (Passagem; NULL: none), written to the history before $3 (ORDER BY: its id comes first). `repetida`:
+ * the last history row is already this very change (a retry after a commit whose answer was lost; see
+ * `transicao`).
  */
 const MUDAR = `
 WITH movido AS (
@@ -203,7 +212,9 @@ WITH movido AS (
   WHERE id = $1 AND ($2::text[] IS NULL OR status = ANY ($2::text[]))
   RETURNING id
 ), historico AS (
-  INSERT INTO pedido_historico (pedido_id, status, detalhe) SELECT id, $3::text, $12::text FROM movido WHERE $3::text IS NOT NULL
+  INSERT INTO pedido_historico (pedido_id, status, detalhe)
+  SELECT movido.id, h.status, h.detalhe FROM movido, (VALUES (1, $16::text, $17::text), (2, $3::text, $12::text)) AS h (ordem, status, detalhe)
+  WHERE $3::text IS NOT NULL AND h.status IS NOT NULL ORDER BY h.ordem
 ), removidas AS (
   DELETE FROM tarefas_pendentes WHERE pedido_id IN (SELECT id FROM movido) AND etapa = ANY ($13::text[])
 ), adicionadas AS (${ENFILEIRAR(`(SELECT movido.id AS pedido_id, a.etapa, a.erro FROM movido, unnest($14::text[], $15::text[]) AS a (etapa, erro)) novas`)}
@@ -316,7 +327,7 @@ export class PedidosRepository {
   }
 
   /** One MUDAR statement; whether the order moved, and whether its last history row is already this change. */
-  private async mudar(id: number, de: StatusPedido[] | null, para: StatusPedido | null, detalhe: string | null, campos: CamposPedido, fila: Fila) {
+  private async mudar(id: number, de: StatusPedido[] | null, para: StatusPedido | null, detalhe: string | null, campos: CamposPedido, fila: Fila, passou?: Passagem) {
     const [r] = await this.sql<{ movido: boolean; repetida: boolean }>(MUDAR, [
       id,
       de,
@@ -333,17 +344,20 @@ export class PedidosRepository {
       fila.remover ?? [],
       (fila.adicionar ?? []).map((t) => t.etapa),
       (fila.adicionar ?? []).map((t) => t.erro ?? null),
+      passou?.status ?? null,
+      passou?.detalhe ?? null,
     ]);
     return r ?? { movido: false, repetida: false };
   }
 
   /**
-   * Moves the order from `de` (one status or several) to `para`, sets `campos`, appends the history row, and
-   * optionally removes/adds queue tasks, all in one statement. Returns false (and changes nothing) when the
-   * order is no longer in `de`: someone else moved it.
+   * Moves the order from `de` (one status or several) to `para`, sets `campos`, appends the history row (after
+   * the row of `passou`, a status passed through on the way, when given), and optionally removes/adds queue
+   * tasks, all in one statement. Returns false (and changes nothing) when the order is no longer in `de`:
+   * someone else moved it.
    */
-  async transicao(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}): Promise<boolean> {
-    const r = await this.transicaoApurada(id, de, para, detalhe, campos, fila);
+  async transicao(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}, passou?: Passagem): Promise<boolean> {
+    const r = await this.transicaoApurada(id, de, para, detalhe, campos, fila, passou);
     // After a failover, a retry of this statement whose first attempt DID commit (the COMMIT reached the
     // synchronous replica; its answer was lost with the old primary) finds the order already moved: the last
     // history row is exactly this transition, so it is ours, not someone else's.
@@ -355,8 +369,8 @@ export class PedidosRepository {
    * the queue); only `repetida`, the last history row is already this change, written by an earlier attempt of
    * this statement (see above) or by someone else making the very same change, so `campos`/`fila` may not be ours.
    */
-  async transicaoApurada(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}): Promise<{ movido: boolean; repetida: boolean }> {
-    return this.mudar(id, Array.isArray(de) ? de : [de], para, detalhe, campos, fila);
+  async transicaoApurada(id: number, de: StatusPedido | StatusPedido[], para: StatusPedido, detalhe: string, campos: CamposPedido = {}, fila: Fila = {}, passou?: Passagem): Promise<{ movido: boolean; repetida: boolean }> {
+    return this.mudar(id, Array.isArray(de) ? de : [de], para, detalhe, campos, fila, passou);
   }
 
   /** Sets fields without a status change (e.g. the answer's status) and changes the queue. */

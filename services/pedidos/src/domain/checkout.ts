@@ -2,6 +2,10 @@
  * The checkout, synchronous as the seeds ask: read the cart, price it from catalogo, store the order
  * (pendente), then pagamentos (authorise) -> estoque (separate) -> fiscal (issue) -> logistica (create +
  * dispatch), moving the order pendente -> pagamento_aprovado -> em_separacao -> nf_emitida -> enviado.
+ * Every state is in the order's history; the request commits them in pairs where it can (pagamento_aprovado
+ * with em_separacao once the stock is secured, nf_emitida with enviado once the shipment is made: a
+ * Passagem), so an order takes three synchronously replicated commits in pedidos instead of five. A state
+ * is written on its own when the chain stops there (logistica failing leaves nf_emitida for the worker).
  *
  * Failure semantics (README "Checkout" has the table):
  *  - before money AND stock are secured (pagamentos, estoque): answer at once (402 declined, 409 no stock,
@@ -17,7 +21,7 @@
 import type { Logger } from '@brigadeiro/logger';
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { AppError } from '@brigadeiro/errors';
-import type { CamposPedido, Fila, PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
+import type { CamposPedido, Fila, Passagem, PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
 import type { CarrinhoPort, LeituraCarrinho } from '../downstreams/carrinho';
 import type { CatalogoPort } from '../downstreams/catalogo';
 import type { EstoquePort } from '../downstreams/estoque';
@@ -68,7 +72,7 @@ type Compensacao = { etapa: Etapa; erro: string };
 export type Situacao = Pick<PedidoGuardado, 'status' | 'valorTotal' | 'nfChave'>;
 
 /**
- * Fields and queue changes the request folds into the final transition (nf_emitida -> enviado), so the
+ * Fields and queue changes the request folds into the final transition (-> enviado), so the
  * answer's status and the 'retomar' removal cost no statement of their own when the request ships the order.
  */
 type Fecho = { campos: Pick<CamposPedido, 'respostaStatus'>; fila: Fila };
@@ -203,7 +207,9 @@ export class Checkout {
       await this.repo.transicao(id, 'pendente', 'cancelado', `payment_declined: ${autorizacao.motivo}`, { motivoCancelamento: `payment_declined: ${autorizacao.motivo}`, respostaStatus: 402 }, { remover: ['retomar'] });
       throw new PagamentoRecusado(id, autorizacao.motivo);
     }
-    await this.mover(id, 'pendente', 'pagamento_aprovado', `pagamento ${autorizacao.pagamento.id} aprovado (${autorizacao.pagamento.valor})`, { pagamentoId: autorizacao.pagamento.id });
+    // Written with the next state (one commit): the status it leads to, or the cancellation.
+    const aprovado: Passagem = { status: 'pagamento_aprovado', detalhe: `pagamento ${autorizacao.pagamento.id} aprovado (${autorizacao.pagamento.valor})` };
+    const pago: CamposPedido = { pagamentoId: autorizacao.pagamento.id };
 
     // 2. estoque
     let separacao;
@@ -212,15 +218,15 @@ export class Checkout {
     } catch (err) {
       if (!falhaDeServico(err)) throw err;
       const talvezSeparado = !(err instanceof Indisponivel && err.rejeitadoPeloDisjuntor);
-      return this.cancelarIndisponivel(id, 'pagamento_aprovado', err, { estornar: true, liberar: talvezSeparado });
+      return this.cancelarIndisponivel(id, 'pendente', err, { estornar: true, liberar: talvezSeparado }, { passou: aprovado, campos: pago });
     }
     if (!separacao.separado) {
       const pendentes = await this.compensar(id, { estornar: true, liberar: false });
       const detalhe = `insufficient_stock: ${separacao.motivo}; ${pendentes.length ? 'estorno pendente' : 'pagamento estornado'}`;
-      await this.repo.transicao(id, 'pagamento_aprovado', 'cancelado', detalhe, { motivoCancelamento: `insufficient_stock: ${separacao.motivo}`, respostaStatus: 409 }, { remover: ['retomar'], adicionar: pendentes });
+      await this.repo.transicao(id, 'pendente', 'cancelado', detalhe, { ...pago, motivoCancelamento: `insufficient_stock: ${separacao.motivo}`, respostaStatus: 409 }, { remover: ['retomar'], adicionar: pendentes }, aprovado);
       throw new EstoqueInsuficienteErro(id, separacao.faltas);
     }
-    await this.mover(id, 'pagamento_aprovado', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`);
+    await this.mover(id, 'pendente', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`, pago, aprovado);
 
     // Money and stock are secured: from here on the order is accepted whatever happens. The cart is emptied
     // beside fiscal and logistica (it depends on neither, and they not on it); if that fails, the worker
@@ -249,8 +255,8 @@ export class Checkout {
     return { status: 202, pedidoId: id };
   }
 
-  private async mover(id: number, de: PedidoGuardado['status'], para: PedidoGuardado['status'], detalhe: string, campos = {}): Promise<void> {
-    if (!(await this.repo.transicao(id, de, para, detalhe, campos))) {
+  private async mover(id: number, de: PedidoGuardado['status'], para: PedidoGuardado['status'], detalhe: string, campos: CamposPedido = {}, passou?: Passagem): Promise<void> {
+    if (!(await this.repo.transicao(id, de, para, detalhe, campos, {}, passou))) {
       // Only the 'retomar' task can move an order under a running request, and only after its lease: the
       // chain took longer than that. The worker owns the order now.
       throw new AppError(409, 'order_taken_over', `order ${id} was taken over by the recovery worker; GET it to see its state`, { pedido_id: id });
@@ -263,10 +269,12 @@ export class Checkout {
     de: PedidoGuardado['status'],
     err: Indisponivel | RespostaInvalida,
     o: { estornar: boolean; liberar: boolean },
+    antes: { passou?: Passagem; campos?: CamposPedido } = {},
   ): Promise<never> {
     const pendentes = await this.compensar(id, o);
     const detalhe = `${err.servico}_unavailable: ${err.message}${pendentes.length ? `; pendente: ${pendentes.map((p) => p.etapa).join(', ')}` : ''}`;
-    await this.repo.transicao(id, de, 'cancelado', detalhe, { motivoCancelamento: `${err.servico}_unavailable: ${err.message}`, respostaStatus: 503, liberarChave: true }, { remover: ['retomar'], adicionar: pendentes });
+    const campos: CamposPedido = { ...antes.campos, motivoCancelamento: `${err.servico}_unavailable: ${err.message}`, respostaStatus: 503, liberarChave: true };
+    await this.repo.transicao(id, de, 'cancelado', detalhe, campos, { remover: ['retomar'], adicionar: pendentes }, antes.passou);
     throw this.semServico(err, id);
   }
 
@@ -291,14 +299,16 @@ export class Checkout {
   }
 
   /**
-   * Runs what is left after the stock is secured: fiscal (em_separacao -> nf_emitida), then logistica
-   * (create + dispatch in one call, nf_emitida -> enviado). Stops at the first step that fails and says which.
-   * `situacao`: the order as the caller just wrote it (the request), else it is read (the worker); after a
-   * transition this call made, it knows the new state, and it reads again only when a transition did not apply
-   * (someone else moved the order). `fecho` goes into the final transition; `fechado` says it was applied by it.
+   * Runs what is left after the stock is secured: fiscal (the nota), then logistica (create + dispatch in one
+   * call), moving em_separacao -> enviado with nf_emitida passed through in ONE transition; when logistica
+   * fails, the nota alone is written (em_separacao -> nf_emitida) and the order waits there. From nf_emitida
+   * (the worker's case) only logistica is left. Stops at the first step that fails and says which.
+   * `situacao`: the order as the caller just wrote it (the request), else it is read (the worker); a
+   * transition that did not apply (someone else moved the order) makes it read again and go on from there.
+   * `fecho` goes into the final transition; `fechado` says it was applied by it.
    */
   async continuar(id: number, o: { situacao?: Situacao; fecho?: Fecho } = {}): Promise<Continuacao> {
-    const { fiscal, logistica } = this.portas;
+    const { fiscal } = this.portas;
     let p: Situacao | null = o.situacao ?? (await this.repo.obter(id));
     for (let volta = 0; volta < 5; volta++) {
       if (!p) return { ok: true, fechado: false };
@@ -309,27 +319,24 @@ export class Checkout {
         } catch (err) {
           return { ok: false, etapa: 'fiscal', erro: mensagem(err) };
         }
-        const movido = await this.repo.transicao(id, 'em_separacao', 'nf_emitida', `NF-e ${nota.numero} série ${nota.serie}, chave ${nota.chave_acesso}`, {
-          nfNumero: nota.numero,
-          nfSerie: nota.serie,
-          nfChave: nota.chave_acesso,
-        });
-        p = movido ? { status: 'nf_emitida', valorTotal: p.valorTotal, nfChave: nota.chave_acesso } : await this.repo.obter(id);
+        const emitida: Passagem = { status: 'nf_emitida', detalhe: `NF-e ${nota.numero} série ${nota.serie}, chave ${nota.chave_acesso}` };
+        const nf: CamposPedido = { nfNumero: nota.numero, nfSerie: nota.serie, nfChave: nota.chave_acesso };
+        const envio = await this.enviar(id, nota.chave_acesso);
+        if (!envio.ok) {
+          // The nota is secured on its own; the order waits at nf_emitida for the worker to ship it.
+          if (await this.repo.transicao(id, 'em_separacao', 'nf_emitida', emitida.detalhe, nf)) return envio.falha;
+          p = await this.repo.obter(id);
+          continue;
+        }
+        const r = await this.repo.transicaoApurada(id, 'em_separacao', 'enviado', envio.detalhe, { ...nf, ...envio.campos, ...o.fecho?.campos }, o.fecho?.fila, emitida);
+        if (r.movido || r.repetida) return { ok: true, fechado: r.movido };
+        p = await this.repo.obter(id);
         continue;
       }
       if (p.status === 'nf_emitida') {
-        let envio;
-        try {
-          envio = await logistica.criarEnvio({ pedido_id: id, nota_fiscal_chave: p.nfChave!, despachar: true });
-        } catch (err) {
-          return { ok: false, etapa: 'logistica', erro: mensagem(err) };
-        }
-        // A create-and-dispatch never answers an undispatched shipment; if one did, the step is not done.
-        if (envio.status === 'aguardando_envio') return { ok: false, etapa: 'logistica', erro: `logistica answered shipment ${envio.codigo_rastreamento} not dispatched` };
-        const r = await this.repo.transicaoApurada(id, 'nf_emitida', 'enviado', `enviado, rastreamento ${envio.codigo_rastreamento}`, {
-          codigoRastreamento: envio.codigo_rastreamento,
-          ...o.fecho?.campos,
-        }, o.fecho?.fila);
+        const envio = await this.enviar(id, p.nfChave!);
+        if (!envio.ok) return envio.falha;
+        const r = await this.repo.transicaoApurada(id, 'nf_emitida', 'enviado', envio.detalhe, { ...envio.campos, ...o.fecho?.campos }, o.fecho?.fila);
         // `repetida` alone: ours after a failover retry, or the worker's identical move; either way the order is
         // enviado, but the fecho may not have been applied (the caller then applies it on its own).
         if (r.movido || r.repetida) return { ok: true, fechado: r.movido };
@@ -339,6 +346,21 @@ export class Checkout {
       return { ok: true, fechado: false };
     }
     return { ok: true, fechado: false };
+  }
+
+  /** logistica's create-and-dispatch (idempotent by pedido_id): the enviado transition's detalhe and fields, or the failure to report. */
+  private async enviar(id: number, nfChave: string): Promise<{ ok: true; detalhe: string; campos: CamposPedido } | { ok: false; falha: Continuacao }> {
+    let envio;
+    try {
+      envio = await this.portas.logistica.criarEnvio({ pedido_id: id, nota_fiscal_chave: nfChave, despachar: true });
+    } catch (err) {
+      return { ok: false, falha: { ok: false, etapa: 'logistica', erro: mensagem(err) } };
+    }
+    // A create-and-dispatch never answers an undispatched shipment; if one did, the step is not done.
+    if (envio.status === 'aguardando_envio') {
+      return { ok: false, falha: { ok: false, etapa: 'logistica', erro: `logistica answered shipment ${envio.codigo_rastreamento} not dispatched` } };
+    }
+    return { ok: true, detalhe: `enviado, rastreamento ${envio.codigo_rastreamento}`, campos: { codigoRastreamento: envio.codigo_rastreamento } };
   }
 
   /** One attempt at a queued step (the worker calls this). */
@@ -377,7 +399,10 @@ export class Checkout {
     const p = await this.repo.obter(id);
     if (!p) return { feito: true };
     if (p.status === 'pendente' || p.status === 'pagamento_aprovado') {
-      const pendentes = await this.compensar(id, { estornar: true, liberar: p.status === 'pagamento_aprovado' });
+      // A request writes pagamento_aprovado together with em_separacao, so one that died at 'pendente' may have
+      // been paid AND separated: void and release both (each is idempotent; a release of nothing is a 404 that
+      // the estoque port reads as 'nothing to release').
+      const pendentes = await this.compensar(id, { estornar: true, liberar: true });
       const ok = await this.repo.transicao(id, p.status, 'cancelado', 'checkout_interrompido: pedidos stopped mid-checkout; compensated', {
         motivoCancelamento: 'checkout_interrompido: pedidos stopped mid-checkout',
         respostaStatus: p.respostaStatus ?? 503,
