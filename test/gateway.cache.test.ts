@@ -17,7 +17,7 @@ function produtos(): http.Server {
   return http.createServer((req, res) => {
     served += 1;
     res.writeHead(200, { 'Content-Type': 'application/json', 'X-Total-Count': '1', 'X-Served-By': 'replica', 'X-Request-Id': String(req.headers['x-request-id']) });
-    res.end(JSON.stringify([{ id: 1, nome: 'Brigadeiro gourmet', preco: '4.50', estoque: 10, categoria: 'doces', url: req.url }]));
+    res.end(JSON.stringify([{ id: 1, nome: 'Brigadeiro gourmet', preco: '4.50', estoque: 10, categoria: 'doces', url: req.url, resposta: served }]));
   });
 }
 
@@ -76,6 +76,20 @@ describe('gateway catalogue micro-cache', () => {
     const b = await request(gateway.url).patch(url).send({ nome: 'x' });
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(b.headers['x-cache-status']).toBeUndefined();
+  });
+
+  it('when the cached copy is past its second, then the next plain GET waits for catalogo and answers its new body (EXPIRED), never the old copy', async () => {
+    const url = `/api/v1/produtos?offset=${unique()}`;
+    const first = await request(gateway.url).get(url);
+    expect(first.headers['x-cache-status']).toBe('MISS');
+    // proxy_cache_valid is 1 s, counted in whole seconds by nginx: after 2 s the copy is surely expired.
+    await new Promise((r) => setTimeout(r, 2100));
+    const before = served;
+    const next = await request(gateway.url).get(url);
+    expect(next.headers['x-cache-status']).toBe('EXPIRED');
+    expect(served).toBe(before + 1);
+    expect(next.body[0].resposta).toBe(before + 1);
+    expect(next.body[0].resposta).not.toBe(first.body[0].resposta);
   });
 
   // Last: it stops the stand-in catalogo.

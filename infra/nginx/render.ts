@@ -132,7 +132,9 @@ proxy_cache_key "catalogo$request_uri";
 proxy_cache_valid 200 1s;
 proxy_cache_lock on;
 proxy_cache_lock_timeout 2s;
-proxy_cache_background_update on;
+# Off: the request that finds the copy past its second waits for catalogo's fresh answer (others meanwhile get
+# the old copy, 'updating'). On, it would itself get the old copy, of any age after a quiet spell.
+proxy_cache_background_update off;
 proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
 proxy_cache_bypass $cache_bypass;
 proxy_no_cache $http_authorization $cache_bypass;
