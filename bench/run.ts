@@ -84,9 +84,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
         `or point the bench at the running one with BRIGADEIRO_HOME / BRIGADEIRO_PORT_OFFSET.`,
     );
   }
-  // The list as catalogo answers it now, not the gateway's micro-cached copy: after a quiet spell that copy can
-  // be any age (nginx answers the first request with it while it refreshes in the background), e.g. a list
-  // from an earlier run with its bench products, and the baselines would serve other bytes than catalogo.
+  // The list as catalogo answers it now, not a copy from the gateway's micro-cache (up to a second old, or any
+  // age while catalogo is down): the baselines must serve the very bytes catalogo does.
   const list = await request(`${gateway}/api/v1/produtos`, { timeoutMs: 5000, headers: { 'Cache-Control': 'no-cache' } }).catch((err: Error) => {
     throw new BenchRefused(`GET ${gateway}/api/v1/produtos failed: ${err.message}`);
   });
