@@ -19,7 +19,7 @@ beforeAll(async () => {
 const PG_TYPES: Record<string, string[]> = {
   Int: ['integer'],
   BigInt: ['bigint'],
-  String: ['text', 'character'],
+  String: ['text', 'character', 'uuid'],
   Decimal: ['numeric'],
   DateTime: ['timestamp with time zone'],
   Boolean: ['boolean'],

@@ -2,12 +2,12 @@
  * The checkout from outside, through the gateway of the test stack (nginx -> the stack's pedidos process ->
  * the real downstream services): a cart bought reaches enviado with a valid NF-e key and S10 tracking code;
  * and 100 concurrent checkouts of one product with stock 20 (each its own cart) leave exactly 20 paid orders,
- * stock 0, and 80 cancelled with insufficient_stock.
+ * stock 0, and 80 cancelled with insufficient_stock; an order is read by its UUID only (no enumeration).
  */
 import axios from 'axios';
 import { isValidNfeAccessKey, isValidS10 } from '@brigadeiro/documentos';
 import { gatewayUrl } from '@brigadeiro/topology';
-import { apagarProduto, corpo, criarCarrinho, criarProduto, estoqueDe, t, unique } from '../services/pedidos/test/support';
+import { apagarProduto, consultar, corpo, criarCarrinho, criarProduto, estoqueDe, t, unique } from '../services/pedidos/test/support';
 
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 60_000 });
 const produtos: number[] = [];
@@ -30,6 +30,36 @@ describe('checkout through the gateway', () => {
     const got = await gw.get(`/api/v1/pedidos/${res.data.id}`);
     expect(got.status).toBe(200);
     expect(got.data.status).toBe('enviado');
+  });
+
+  it('when two clients each place an order, then neither reads the other by neighbouring numeric ids or altered UUIDs', async () => {
+    const a = await criarProduto({ estoque: 5 });
+    produtos.push(a.id);
+    const emails = [`ana-${unique('priv')}@example.com`, `bia-${unique('priv')}@example.com`];
+    const [deAna, deBia] = await Promise.all(
+      emails.map(async (email, i) => {
+        const body = { ...corpo(await criarCarrinho([{ produto_id: a.id, quantidade: 1 }])), cliente: { nome: `Cliente ${i}`, email } };
+        return gw.post('/api/v1/pedidos', body, { headers: { 'Idempotency-Key': unique('priv') } });
+      }),
+    );
+    expect([deAna!.status, deBia!.status]).toEqual([201, 201]);
+    const [linha] = await consultar<{ id: string }>('pedidos', 'SELECT id FROM pedidos WHERE referencia = $1', [deBia!.data.id]);
+    const rowId = Number(linha!.id);
+    // Ana tries what an attacker would: the row ids around Bia's, and Bia's UUID with one digit changed.
+    const vizinho = (u: string, i: number) => u.slice(0, i) + (u[i] === '0' ? '1' : '0') + u.slice(i + 1);
+    const tentativas = [
+      ...Array.from({ length: 11 }, (_, d) => String(rowId - 5 + d)),
+      ...[0, 9, 20, 35].map((i) => vizinho(deBia!.data.id, i)),
+      '00000000-0000-4000-8000-000000000000',
+    ];
+    for (const id of tentativas) {
+      const r = await gw.get(`/api/v1/pedidos/${id}`);
+      expect({ id, status: r.status }).toEqual({ id, status: /^\d+$/.test(id) ? 400 : 404 });
+      expect(r.headers['content-type']).toMatch(/application\/json/);
+      expect(JSON.stringify(r.data)).not.toContain(emails[1]);
+    }
+    const propria = await gw.get(`/api/v1/pedidos/${deBia!.data.id}`);
+    expect(propria.data.cliente.email).toBe(emails[1]);
   });
 
   it('when 100 carts check out one product with stock 20 at once, then exactly 20 are paid, stock is 0 and the rest are cancelled with insufficient_stock', async () => {

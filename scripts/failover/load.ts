@@ -69,7 +69,7 @@ export async function retireProduct(t: Topology, produtoId: number): Promise<voi
 
 export interface CheckoutResult {
   /** Acknowledged order ids (201/202/200). */
-  acknowledged: number[];
+  acknowledged: string[];
   /** Carts whose checkout never succeeded within the retry window. */
   gaveUp: number;
   /** Carts left unused when the workload was stopped. */
@@ -90,7 +90,7 @@ function checkoutBody(cart: string) {
  * 2 s), or `pauseMs` when given (the first-checkout prober, which wants a fine time resolution). Each attempt
  * goes to `records`. Returns the order id or undefined.
  */
-export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records: RequestRecord[], retryWindowMs: number, pauseMs?: number): Promise<number | undefined> {
+export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records: RequestRecord[], retryWindowMs: number, pauseMs?: number): Promise<string | undefined> {
   const key = unique('failover');
   const body = checkoutBody(cart);
   const until = Date.now() + retryWindowMs;
@@ -113,7 +113,7 @@ export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records
     const rec: RequestRecord = { kind: 'checkout', start, end: Date.now(), ok, status };
     if (!ok) rec.error = error ?? (typeof data === 'object' && data !== null ? String((data as { code?: unknown }).code ?? '') : String(data)).slice(0, 200);
     records.push(rec);
-    if (ok) return (data as { id: number }).id;
+    if (ok) return (data as { id: string }).id;
     // 4xx other than 409 "in progress" and 429: the request itself is wrong, a retry cannot help.
     const retryable = status === 0 || status >= 500 || status === 429 || (status === 409 && (data as { code?: string })?.code === 'checkout_in_progress');
     if (!retryable || Date.now() >= until) return undefined;
@@ -125,7 +125,7 @@ export async function checkoutWithRetry(gw: AxiosInstance, cart: string, records
 export function startCheckouts(t: Topology, setup: Setup, records: RequestRecord[], o: { concurrency: number; pauseMs: number; retryWindowMs: number }): CheckoutWorkload {
   const gw = gatewayClient(t);
   const queue = [...setup.carts];
-  const acknowledged: number[] = [];
+  const acknowledged: string[] = [];
   let gaveUp = 0;
   let stopping = false;
   const worker = async () => {

@@ -120,7 +120,7 @@ export interface FailoverResult {
   };
   acknowledgedOrders: number;
   acknowledgedLost: number;
-  lostOrderIds: number[];
+  lostOrderIds: string[];
   clusterAfter: { leader: string | null; members: { name: string; role: string; state: string; streaming: boolean; sync: string | null }[] };
   failures: { t: number; kind: string; status: number; error?: string }[];
   timeline: TimelineBucket[];
@@ -164,14 +164,15 @@ async function ensureProbeTable(t: Topology): Promise<void> {
 }
 
 /** Which of `ids` are missing from pedidos' database (read on the primary, after recovery). */
-export async function missingOrders(t: Topology, ids: number[]): Promise<number[]> {
+/** The acknowledged orders (public references, as the API answered them) that pedidos' database does not hold. */
+export async function missingOrders(t: Topology, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   const c = new Client({ connectionString: databaseUrl(t, 'pedidos', 'rw'), connectionTimeoutMillis: 3000 });
   c.on('error', () => undefined);
   await c.connect();
   try {
-    const r = await c.query<{ id: string }>('SELECT id FROM pedidos WHERE id = ANY($1::bigint[])', [ids]);
-    const found = new Set(r.rows.map((x) => Number(x.id)));
+    const r = await c.query<{ referencia: string }>('SELECT referencia FROM pedidos WHERE referencia = ANY($1::uuid[])', [ids]);
+    const found = new Set(r.rows.map((x) => x.referencia));
     return ids.filter((id) => !found.has(id));
   } finally {
     await c.end().catch(() => undefined);

@@ -26,7 +26,12 @@ import { z } from 'zod';
 
 /** Money on the wire: a decimal string with exactly two decimals, e.g. "12.90". Never a float. */
 export const Dinheiro = z.string().regex(/^\d{1,10}\.\d{2}$/, 'must be a decimal string with two decimals, e.g. "12.90"');
-export const PedidoId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** pedidos' internal row id of an order, as a JSON number: "12" in a body is refused (no coercion). */
+export const PedidoId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+/** The `:pedido_id` of an internal path: decimal digits only (no sign, exponent, spaces or leading zero). */
+export const PedidoIdParams = z.object({
+  pedido_id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'must be a positive integer (an order id)').transform(Number).pipe(PedidoId),
+});
 export const MetodoPagamento = z.enum(['cartao_credito', 'boleto', 'pix']);
 
 export const ItemQuantidade = z.strictObject({

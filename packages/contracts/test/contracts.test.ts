@@ -1,4 +1,4 @@
-import { AutorizarPagamento, CriarPedido, Dinheiro, Falhas } from '../src';
+import { AutorizarPagamento, CriarPedido, Dinheiro, Falhas, PedidoId, PedidoIdParams } from '../src';
 
 describe('checkout contracts', () => {
   it('when money is a float or has three decimals, then it is refused', () => {
@@ -6,6 +6,17 @@ describe('checkout contracts', () => {
     expect(Dinheiro.safeParse('12.9').success).toBe(false);
     expect(Dinheiro.safeParse('12.901').success).toBe(false);
     expect(Dinheiro.safeParse(12.9).success).toBe(false);
+  });
+
+  it('when an order id in a body is a string such as "12", then it is refused (no coercion)', () => {
+    expect(PedidoId.safeParse(12).success).toBe(true);
+    for (const v of ['12', ' 12', '1e3', 0, -1, 1.5, Number.MAX_SAFE_INTEGER + 2]) expect(PedidoId.safeParse(v).success).toBe(false);
+    expect(AutorizarPagamento.safeParse({ pedido_id: '12', valor: '1.00', metodo: 'pix' }).success).toBe(false);
+  });
+
+  it('when an internal path names an order, then only plain decimal digits are an id', () => {
+    expect(PedidoIdParams.parse({ pedido_id: '12' })).toEqual({ pedido_id: 12 });
+    for (const v of ['012', '+12', '1e3', '12 ', '0x1f', '', '99999999999999999']) expect(PedidoIdParams.safeParse({ pedido_id: v }).success).toBe(false);
   });
 
   it('when a request has an unknown field, then it is refused', () => {

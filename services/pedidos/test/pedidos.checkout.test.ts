@@ -4,10 +4,11 @@
  * Idempotency-Key replays, one live order per cart, declined payment, insufficient stock, bad input.
  * No fault injection here (that is pedidos.falhas.test.ts, which must not run alongside other fault tests).
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { CARTAO_SEMPRE_RECUSADO } from '@brigadeiro/contracts';
 import { isValidNfeAccessKey, isValidS10 } from '@brigadeiro/documentos';
-import { apagarProduto, comprar, corpo, criarCarrinho, criarProduto, estoqueDe, http, startPedidos, t, unique, type PedidosEmTeste } from './support';
+import { apagarProduto, comprar, consultar, corpo, criarCarrinho, criarProduto, estoqueDe, http, startPedidos, t, unique, type PedidosEmTeste } from './support';
 import { gatewayUrl } from '@brigadeiro/topology';
 
 let p: PedidosEmTeste;
@@ -37,7 +38,7 @@ describe('POST /api/v1/pedidos: the chain', () => {
 
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/api/v1/pedidos/${res.body.id}`);
-    expect(res.body).toMatchObject({ status: 'enviado', carrinho_id: carrinho, valor_total: '39.40', pendente: [] });
+    expect(res.body).toMatchObject({ status: 'enviado', valor_total: '39.40', pendente: [] });
     expect(res.body.itens).toEqual(
       expect.arrayContaining([
         { produto_id: a.id, nome: a.nome, quantidade: 3, preco_unitario: '12.90', subtotal: '38.70' },
@@ -72,7 +73,7 @@ describe('POST /api/v1/pedidos: the chain', () => {
     expect(await estoqueDe(a.id)).toBe(3);
   });
 
-  it('when a second Idempotency-Key is used for a cart that already has an order, then it answers 409 naming that order', async () => {
+  it('when a second Idempotency-Key is used for a cart that already has an order, then it answers 409 without naming that order', async () => {
     const a = await produto();
     const carrinho = await criarCarrinho([{ produto_id: a.id, quantidade: 1 }]);
     const first = await comprar(p.app, corpo(carrinho));
@@ -85,7 +86,11 @@ describe('POST /api/v1/pedidos: the chain', () => {
     expect(statuses[0]).toBe(201);
     expect([404, 409]).toContain(statuses[1]);
     const conflito = r1.status === 201 ? r2 : r1;
-    if (conflito.status === 409) expect(conflito.body).toMatchObject({ code: 'cart_already_ordered', details: { pedido_id: (r1.status === 201 ? r1 : r2).body.id } });
+    if (conflito.status === 409) {
+      expect(conflito.body).toMatchObject({ code: 'cart_already_ordered' });
+      // A cart id may be shared: it must not lead to the order (and its customer's data).
+      expect(JSON.stringify(conflito.body)).not.toContain((r1.status === 201 ? r1 : r2).body.id);
+    }
   });
 
   it('when the Idempotency-Key was used for another cart, then it answers 422 naming the header', async () => {
@@ -185,14 +190,34 @@ describe('POST /api/v1/pedidos: bad input', () => {
 });
 
 describe('GET /api/v1/pedidos/:id', () => {
-  it('when the id is unknown, then it answers 404 JSON', async () => {
-    const res = await request(p.app).get('/api/v1/pedidos/999999999999');
+  it('when the id is an unknown UUID, then it answers 404 JSON', async () => {
+    const res = await request(p.app).get(`/api/v1/pedidos/${randomUUID()}`);
     expect(res.status).toBe(404);
     expect(res.body).toMatchObject({ status: 404, code: 'not_found' });
   });
 
-  it('when the id is not a positive integer, then it answers 400 naming params.id', async () => {
-    for (const id of ['abc', '0', '1.5', '-3']) {
+  it('when an order is created, then its id, Location and GET use a UUID v4 and nothing shows the row id or the cart id', async () => {
+    const a = await produto();
+    const carrinho = await criarCarrinho([{ produto_id: a.id, quantidade: 1 }]);
+    const res = await comprar(p.app, corpo(carrinho));
+    expect(res.status).toBe(201);
+    expect(res.body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(res.headers.location).toBe(`/api/v1/pedidos/${res.body.id}`);
+    expect(res.body).not.toHaveProperty('carrinho_id');
+    expect(JSON.stringify(res.body)).not.toContain(carrinho);
+    const [row] = await consultar<{ id: string }>('pedidos', 'SELECT id FROM pedidos WHERE referencia = $1', [res.body.id]);
+    // The row id is not an id of the API: neither it nor its neighbours read anything.
+    for (const n of [-2, -1, 0, 1, 2].map((d) => Number(row!.id) + d)) {
+      const r = await request(p.app).get(`/api/v1/pedidos/${n}`);
+      expect(r.status).toBe(400);
+      expect(r.body.details[0].field).toBe('params.id');
+      expect(JSON.stringify(r.body)).not.toContain('@example.com');
+    }
+    expect((await request(p.app).get(`/api/v1/pedidos/${res.body.id.toUpperCase()}`)).body.id).toBe(res.body.id);
+  });
+
+  it('when the id is not a UUID, then it answers 400 naming params.id', async () => {
+    for (const id of ['abc', '0', '12', '1.5', '-3', '3b241101-e2bb-1255-8caf-4136c566a962']) {
       const res = await request(p.app).get(`/api/v1/pedidos/${id}`);
       expect(res.status).toBe(400);
       expect(res.body.details[0].field).toBe('params.id');

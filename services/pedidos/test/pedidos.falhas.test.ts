@@ -56,7 +56,7 @@ describe('pagamentos hung', () => {
   it('when pagamentos hangs, then checkouts get 503 with Retry-After, the breaker opens and rejects fast, nothing stays reserved, and it closes after recovery', async () => {
     const p = pedidosComDisjuntorCurto(true);
     const a = await produto(30);
-    const canceladas: number[] = [];
+    const canceladas: string[] = [];
     const carrinhos = await Promise.all([1, 2, 3, 4].map(() => criarCarrinho([{ produto_id: a.id, quantidade: 1 }])));
     try {
       await falhas('pagamentos', { travar: true });
@@ -80,13 +80,13 @@ describe('pagamentos hung', () => {
         expect(pedido.body.motivo_cancelamento).toMatch(/^pagamentos_unavailable/);
       }
       expect(await estoqueDe(a.id)).toBe(30);
-      canceladas.push(...[...lentas, rapida].map((r) => r.body.details.pedido_id as number));
+      canceladas.push(...[...lentas, rapida].map((r) => r.body.details.pedido_id as string));
     } finally {
       await falhas('pagamentos', 'reset');
     }
     // Recovery: after the reset timeout a trial call goes through (half-open) and closes it; the voids that
     // could not be done while pagamentos hung are finished by the worker.
-    const pedidoIds = [] as number[];
+    const pedidoIds = [] as string[];
     const depois = await esperarAte(async () => {
       const c = await criarCarrinho([{ produto_id: a.id, quantidade: 1 }]);
       const r = await comprar(p.app, corpo(c));

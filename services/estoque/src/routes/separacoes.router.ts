@@ -1,11 +1,8 @@
 /** POST /internal/v1/separacoes and POST /internal/v1/separacoes/:pedido_id/liberacao (contracts in @brigadeiro/contracts). */
 import { Router } from 'express';
-import { z } from 'zod';
-import { PedidoId, SepararItens } from '@brigadeiro/contracts';
+import { PedidoIdParams, SepararItens } from '@brigadeiro/contracts';
 import { parseInput, ValidationError } from '@brigadeiro/errors';
 import type { Separacoes } from '../domain/separacoes';
-
-const PedidoParams = z.object({ pedido_id: PedidoId });
 
 export function separacoesRouter(separacoes: Separacoes): Router {
   const router = Router();
@@ -21,7 +18,7 @@ export function separacoesRouter(separacoes: Separacoes): Router {
     res.status(criada ? 201 : 200).json(separacao);
   });
   router.post('/internal/v1/separacoes/:pedido_id/liberacao', async (req, res) => {
-    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    const { pedido_id } = parseInput(PedidoIdParams, req.params, 'params');
     res.json(await separacoes.liberar(pedido_id));
   });
   return router;

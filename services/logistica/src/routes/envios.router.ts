@@ -1,11 +1,8 @@
 /** POST /internal/v1/envios (with `despachar: true`, created and dispatched in one call), .../:pedido_id/despacho and .../:pedido_id/entrega (contracts in @brigadeiro/contracts). */
 import { Router } from 'express';
-import { z } from 'zod';
-import { CriarEnvio, PedidoId } from '@brigadeiro/contracts';
+import { CriarEnvio, PedidoIdParams } from '@brigadeiro/contracts';
 import { parseInput } from '@brigadeiro/errors';
 import type { Envios } from '../domain/envios';
-
-const PedidoParams = z.object({ pedido_id: PedidoId });
 
 export function enviosRouter(envios: Envios): Router {
   const router = Router();
@@ -15,11 +12,11 @@ export function enviosRouter(envios: Envios): Router {
     res.status(criado ? 201 : 200).json(envio);
   });
   router.post('/internal/v1/envios/:pedido_id/despacho', async (req, res) => {
-    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    const { pedido_id } = parseInput(PedidoIdParams, req.params, 'params');
     res.json(await envios.despachar(pedido_id));
   });
   router.post('/internal/v1/envios/:pedido_id/entrega', async (req, res) => {
-    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    const { pedido_id } = parseInput(PedidoIdParams, req.params, 'params');
     res.json(await envios.entregar(pedido_id));
   });
   return router;

@@ -1,11 +1,8 @@
 /** POST /internal/v1/pagamentos and POST /internal/v1/pagamentos/:pedido_id/estorno (contracts in @brigadeiro/contracts). */
 import { Router } from 'express';
-import { z } from 'zod';
-import { AutorizarPagamento, PedidoId } from '@brigadeiro/contracts';
+import { AutorizarPagamento, PedidoIdParams } from '@brigadeiro/contracts';
 import { parseInput } from '@brigadeiro/errors';
 import type { Pagamentos } from '../domain/pagamentos';
-
-const PedidoParams = z.object({ pedido_id: PedidoId });
 
 export function pagamentosRouter(pagamentos: Pagamentos): Router {
   const router = Router();
@@ -15,7 +12,7 @@ export function pagamentosRouter(pagamentos: Pagamentos): Router {
     res.status(criado ? 201 : 200).json(pagamento);
   });
   router.post('/internal/v1/pagamentos/:pedido_id/estorno', async (req, res) => {
-    const { pedido_id } = parseInput(PedidoParams, req.params, 'params');
+    const { pedido_id } = parseInput(PedidoIdParams, req.params, 'params');
     res.json(await pagamentos.estornar(pedido_id));
   });
   return router;

@@ -37,7 +37,10 @@ export interface TarefaGuardada {
 }
 
 export interface PedidoGuardado {
+  /** The row id: internal (downstream calls and the queue key on it); never shown to a client. */
   id: number;
+  /** The public reference (UUID v4): the order's only id outside the system. */
+  referencia: string;
   carrinhoId: string | null;
   idempotencyKey: string | null;
   status: StatusPedido;
@@ -73,9 +76,8 @@ export interface NovoPedido {
 }
 
 export type CriacaoPedido =
-  | { ok: true; id: number }
-  | { ok: false; motivo: 'chave_repetida' }
-  | { ok: false; motivo: 'carrinho_com_pedido'; pedidoId: number | null };
+  | { ok: true; id: number; referencia: string }
+  | { ok: false; motivo: 'chave_repetida' | 'carrinho_com_pedido' };
 
 /** Fields a transition may set together with the status. */
 export interface CamposPedido {
@@ -102,6 +104,7 @@ export type Passagem = { status: StatusPedido; detalhe: string };
 /** An order row as pg returns it (bigint and numeric as strings, jsonb parsed). */
 interface LinhaPedido {
   id: string;
+  referencia: string;
   carrinho_id: string | null;
   idempotency_key: string | null;
   status: string;
@@ -119,12 +122,13 @@ interface LinhaPedido {
   atualizado_em: Date;
 }
 
-const PEDIDO = `p.id, p.carrinho_id, p.idempotency_key, p.status, p.cliente, p.metodo_pagamento, p.valor_total, p.motivo_cancelamento,
+const PEDIDO = `p.id, p.referencia, p.carrinho_id, p.idempotency_key, p.status, p.cliente, p.metodo_pagamento, p.valor_total, p.motivo_cancelamento,
   p.pagamento_id, p.nf_numero, p.nf_serie, p.nf_chave, p.codigo_rastreamento, p.resposta_status, p.criado_em, p.atualizado_em`;
 
 function pedidoDe(r: LinhaPedido): PedidoGuardado {
   return {
     id: Number(r.id),
+    referencia: r.referencia,
     carrinhoId: r.carrinho_id,
     idempotencyKey: r.idempotency_key,
     status: r.status as StatusPedido,
@@ -175,7 +179,7 @@ WITH cliente AS (
   ON CONFLICT (email) DO UPDATE SET nome = EXCLUDED.nome RETURNING id
 ), pedido AS (
   INSERT INTO pedidos (cliente_id, cliente, carrinho_id, idempotency_key, metodo_pagamento, valor_total)
-  SELECT id, $3::jsonb, $4, $5, $6, $7::numeric FROM cliente RETURNING id
+  SELECT id, $3::jsonb, $4, $5, $6, $7::numeric FROM cliente RETURNING id, referencia
 ), itens AS (
   INSERT INTO itens_pedido (pedido_id, produto_id, nome, quantidade, preco_unitario)
   SELECT pedido.id, i.produto_id, i.nome, i.quantidade, i.preco
@@ -186,7 +190,7 @@ WITH cliente AS (
   INSERT INTO tarefas_pendentes (pedido_id, etapa, proxima_tentativa_em)
   SELECT id, 'retomar', now() + $13::int * interval '1 millisecond' FROM pedido
 )
-SELECT id FROM pedido`;
+SELECT id, referencia FROM pedido`;
 
 /**
  * A status change (or, with no statuses, a change of fields only) with its history rows and queue changes, as
@@ -223,8 +227,8 @@ SELECT EXISTS (SELECT 1 FROM movido) AS movido,
   coalesce((SELECT h.status = $3::text AND h.detalhe IS NOT DISTINCT FROM $12::text FROM pedido_historico h
             WHERE h.pedido_id = $1 ORDER BY h.em DESC, h.id DESC LIMIT 1), false) AS repetida`;
 
-/** The order with its items, history and queued tasks, in one round trip. */
-const COMPLETO = `
+/** The order with its items, history and queued tasks, in one round trip; by row id or by public reference. */
+const completoPor = (coluna: 'id' | 'referencia') => `
 SELECT ${PEDIDO},
   (SELECT coalesce(json_agg(json_build_object('produtoId', i.produto_id, 'nome', i.nome, 'quantidade', i.quantidade,
             'precoUnitario', i.preco_unitario::text, 'subtotal', (i.preco_unitario * i.quantidade)::text) ORDER BY i.produto_id), '[]')
@@ -234,7 +238,8 @@ SELECT ${PEDIDO},
   (SELECT coalesce(json_agg(json_build_object('id', t.id::text, 'pedidoId', t.pedido_id, 'etapa', t.etapa, 'tentativas', t.tentativas,
             'proximaTentativaEm', t.proxima_tentativa_em, 'ultimoErro', t.ultimo_erro) ORDER BY t.id), '[]')
      FROM tarefas_pendentes t WHERE t.pedido_id = p.id) AS tarefas
-FROM pedidos p WHERE p.id = $1`;
+FROM pedidos p WHERE p.${coluna} = $1`;
+const COMPLETO = { id: completoPor('id'), referencia: completoPor('referencia') };
 
 /** How long pedidos keeps retrying its database through a failover: 8 s (a node-death failover takes ~5 s) < nginx's 15 s. */
 export const PEDIDOS_DB_RETRY: DbRetryOptions = { windowMs: 8_000 };
@@ -269,7 +274,7 @@ export class PedidosRepository {
    */
   async criar(p: NovoPedido): Promise<CriacaoPedido> {
     try {
-      const [row] = await this.sql<{ id: string }>(CRIAR, [
+      const [row] = await this.sql<{ id: string; referencia: string }>(CRIAR, [
         p.cliente.nome,
         p.cliente.email.toLowerCase(),
         JSON.stringify(p.cliente),
@@ -285,17 +290,12 @@ export class PedidosRepository {
         Math.round(p.retomarEmMs),
       ]);
       if (!row) throw new Error('order insert returned no row');
-      return { ok: true, id: Number(row.id) };
+      return { ok: true, id: Number(row.id), referencia: row.referencia };
     } catch (err) {
       if (sqlState(err) !== '23505') throw err;
       // The live-order-per-cart rule is a partial unique index (WHERE status <> 'cancelado'): told apart by its name.
-      if (violatedConstraint(err) === 'pedidos_carrinho_ativo_uidx') {
-        const outro = await this.ler((prisma) =>
-          prisma.pedido.findFirst({ where: { carrinhoId: p.carrinhoId, status: { not: 'cancelado' } }, select: { id: true } }),
-        );
-        return { ok: false, motivo: 'carrinho_com_pedido', pedidoId: outro ? Number(outro.id) : null };
-      }
-      return { ok: false, motivo: 'chave_repetida' };
+      // The other order is not named: holding a cart id must not lead to another person's order.
+      return { ok: false, motivo: violatedConstraint(err) === 'pedidos_carrinho_ativo_uidx' ? 'carrinho_com_pedido' : 'chave_repetida' };
     }
   }
 
@@ -309,13 +309,14 @@ export class PedidosRepository {
     return r ? pedidoDe(r) : null;
   }
 
-  async completo(id: number): Promise<PedidoCompleto | null> {
+  /** The whole order by its row id (a number) or by its public reference (a UUID string). */
+  async completo(chave: number | string): Promise<PedidoCompleto | null> {
     type Linha = LinhaPedido & {
       itens: ItemGuardado[];
       historico: { status: string; detalhe: string | null; em: string }[];
       tarefas: { id: string; pedidoId: number; etapa: string; tentativas: number; proximaTentativaEm: string; ultimoErro: string | null }[];
     };
-    const [r] = await this.sql<Linha>(COMPLETO, [id]);
+    const [r] = await this.sql<Linha>(typeof chave === 'number' ? COMPLETO.id : COMPLETO.referencia, [chave]);
     if (!r) return null;
     return {
       ...pedidoDe(r),

@@ -62,6 +62,9 @@ export interface RespostaCheckout {
   pedidoId: number;
 }
 
+/** An order as the request knows it: the row id for the chain, the public reference for what the client sees. */
+type PedidoRef = Pick<PedidoGuardado, 'id' | 'referencia'>;
+
 /** Queue steps the worker knows. */
 export const ETAPAS = ['fiscal', 'logistica', 'estornar_pagamento', 'liberar_separacao', 'esvaziar_carrinho', 'retomar'] as const;
 export type Etapa = (typeof ETAPAS)[number];
@@ -129,24 +132,24 @@ export class Checkout {
       retomarEmMs: this.retomarEmMs,
     });
     if (!criado.ok) {
-      if (criado.motivo === 'carrinho_com_pedido') throw new CarrinhoJaPedido(pedido.carrinho_id, criado.pedidoId);
+      if (criado.motivo === 'carrinho_com_pedido') throw new CarrinhoJaPedido(pedido.carrinho_id);
       // The same key arrived twice at once: the other request created the order.
       const outro = await this.repo.porChave(chave);
       if (!outro) throw new AppError(409, 'idempotency_conflict', 'this Idempotency-Key is being used by another request; ask again');
       return this.replay(outro, pedido);
     }
-    return this.encadear(criado.id, pedido, itens, total);
+    return this.encadear(criado, pedido, itens, total);
   }
 
   private replay(p: PedidoGuardado, pedido: CriarPedido): RespostaCheckout {
     if (p.carrinhoId !== pedido.carrinho_id) throw new ChaveComOutroCarrinho();
     switch (p.respostaStatus) {
       case null:
-        throw new CheckoutEmAndamento(p.id);
+        throw new CheckoutEmAndamento(p.referencia);
       case 402:
-        throw new PagamentoRecusado(p.id, motivoDe(p));
+        throw new PagamentoRecusado(p.referencia, motivoDe(p));
       case 409:
-        throw new EstoqueInsuficienteErro(p.id, []);
+        throw new EstoqueInsuficienteErro(p.referencia, []);
       default:
         return { status: 200, pedidoId: p.id };
     }
@@ -179,19 +182,20 @@ export class Checkout {
     return produtos.map(({ id, produto }) => ({ produtoId: id, nome: produto!.nome, precoUnitario: produto!.preco, quantidade: quantidades.get(id)! }));
   }
 
-  private semServico(err: unknown, pedidoId?: number): AppError {
-    if (err instanceof Indisponivel) return indisponivel(err.servico, err.message, err.retryAfterS, pedidoId);
-    if (err instanceof RespostaInvalida) return indisponivel(err.servico, err.message, 5, pedidoId);
+  private semServico(err: unknown, referencia?: string): AppError {
+    if (err instanceof Indisponivel) return indisponivel(err.servico, err.message, err.retryAfterS, referencia);
+    if (err instanceof RespostaInvalida) return indisponivel(err.servico, err.message, 5, referencia);
     throw err;
   }
 
   private async encadear(
-    id: number,
+    ref: PedidoRef,
     pedido: CriarPedido,
     itens: { produtoId: number; quantidade: number }[],
     total: string,
   ): Promise<RespostaCheckout> {
     const { pagamentos, estoque, carrinho } = this.portas;
+    const { id, referencia } = ref;
 
     // 1. pagamentos
     let autorizacao;
@@ -201,11 +205,11 @@ export class Checkout {
       if (!falhaDeServico(err)) throw err;
       // A breaker rejection reached nobody; a timeout or 5xx may have authorised: void to be sure.
       const talvezAutorizado = !(err instanceof Indisponivel && err.rejeitadoPeloDisjuntor);
-      return this.cancelarIndisponivel(id, 'pendente', err, { estornar: talvezAutorizado, liberar: false });
+      return this.cancelarIndisponivel(ref, 'pendente', err, { estornar: talvezAutorizado, liberar: false });
     }
     if (!autorizacao.aprovado) {
       await this.repo.transicao(id, 'pendente', 'cancelado', `payment_declined: ${autorizacao.motivo}`, { motivoCancelamento: `payment_declined: ${autorizacao.motivo}`, respostaStatus: 402 }, { remover: ['retomar'] });
-      throw new PagamentoRecusado(id, autorizacao.motivo);
+      throw new PagamentoRecusado(referencia, autorizacao.motivo);
     }
     // Written with the next state (one commit): the status it leads to, or the cancellation.
     const aprovado: Passagem = { status: 'pagamento_aprovado', detalhe: `pagamento ${autorizacao.pagamento.id} aprovado (${autorizacao.pagamento.valor})` };
@@ -218,15 +222,15 @@ export class Checkout {
     } catch (err) {
       if (!falhaDeServico(err)) throw err;
       const talvezSeparado = !(err instanceof Indisponivel && err.rejeitadoPeloDisjuntor);
-      return this.cancelarIndisponivel(id, 'pendente', err, { estornar: true, liberar: talvezSeparado }, { passou: aprovado, campos: pago });
+      return this.cancelarIndisponivel(ref, 'pendente', err, { estornar: true, liberar: talvezSeparado }, { passou: aprovado, campos: pago });
     }
     if (!separacao.separado) {
       const pendentes = await this.compensar(id, { estornar: true, liberar: false });
       const detalhe = `insufficient_stock: ${separacao.motivo}; ${pendentes.length ? 'estorno pendente' : 'pagamento estornado'}`;
       await this.repo.transicao(id, 'pendente', 'cancelado', detalhe, { ...pago, motivoCancelamento: `insufficient_stock: ${separacao.motivo}`, respostaStatus: 409 }, { remover: ['retomar'], adicionar: pendentes }, aprovado);
-      throw new EstoqueInsuficienteErro(id, separacao.faltas);
+      throw new EstoqueInsuficienteErro(referencia, separacao.faltas);
     }
-    await this.mover(id, 'pendente', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`, pago, aprovado);
+    await this.mover(ref, 'pendente', 'em_separacao', `itens separados (${separacao.separacao.itens.length} produtos)`, pago, aprovado);
 
     // Money and stock are secured: from here on the order is accepted whatever happens. The cart is emptied
     // beside fiscal and logistica (it depends on neither, and they not on it); if that fails, the worker
@@ -255,17 +259,17 @@ export class Checkout {
     return { status: 202, pedidoId: id };
   }
 
-  private async mover(id: number, de: PedidoGuardado['status'], para: PedidoGuardado['status'], detalhe: string, campos: CamposPedido = {}, passou?: Passagem): Promise<void> {
-    if (!(await this.repo.transicao(id, de, para, detalhe, campos, {}, passou))) {
+  private async mover(ref: PedidoRef, de: PedidoGuardado['status'], para: PedidoGuardado['status'], detalhe: string, campos: CamposPedido = {}, passou?: Passagem): Promise<void> {
+    if (!(await this.repo.transicao(ref.id, de, para, detalhe, campos, {}, passou))) {
       // Only the 'retomar' task can move an order under a running request, and only after its lease: the
       // chain took longer than that. The worker owns the order now.
-      throw new AppError(409, 'order_taken_over', `order ${id} was taken over by the recovery worker; GET it to see its state`, { pedido_id: id });
+      throw new AppError(409, 'order_taken_over', `order ${ref.referencia} was taken over by the recovery worker; GET it to see its state`, { pedido_id: ref.referencia });
     }
   }
 
   /** Undo what may have been done, cancel the order (its key is released: a 503 does not use it up) and answer 503. */
   private async cancelarIndisponivel(
-    id: number,
+    { id, referencia }: PedidoRef,
     de: PedidoGuardado['status'],
     err: Indisponivel | RespostaInvalida,
     o: { estornar: boolean; liberar: boolean },
@@ -275,7 +279,7 @@ export class Checkout {
     const detalhe = `${err.servico}_unavailable: ${err.message}${pendentes.length ? `; pendente: ${pendentes.map((p) => p.etapa).join(', ')}` : ''}`;
     const campos: CamposPedido = { ...antes.campos, motivoCancelamento: `${err.servico}_unavailable: ${err.message}`, respostaStatus: 503, liberarChave: true };
     await this.repo.transicao(id, de, 'cancelado', detalhe, campos, { remover: ['retomar'], adicionar: pendentes }, antes.passou);
-    throw this.semServico(err, id);
+    throw this.semServico(err, referencia);
   }
 
   /** Releases the separation and voids the payment; returns what could not be done now (for the queue). */

@@ -1,15 +1,18 @@
-/** The checkout's answers that are not a 201/202, as typed errors the shared error handler renders. */
+/**
+ * The checkout's answers that are not a 201/202, as typed errors the shared error handler renders. An order
+ * is named by its public reference (`pedido_id`: the UUID a client can GET), never by its row id.
+ */
 import { AppError, ConflictError, NotFoundError, ServiceUnavailableError } from '@brigadeiro/errors';
 
 export class PagamentoRecusado extends AppError {
-  constructor(pedidoId: number, motivo: string) {
-    super(402, 'payment_declined', `the payment was declined: ${motivo}`, { pedido_id: pedidoId, motivo });
+  constructor(referencia: string, motivo: string) {
+    super(402, 'payment_declined', `the payment was declined: ${motivo}`, { pedido_id: referencia, motivo });
   }
 }
 
 export class EstoqueInsuficienteErro extends ConflictError {
-  constructor(pedidoId: number, faltas: unknown[]) {
-    super('insufficient_stock', 'not enough stock for the order; the payment was voided', { pedido_id: pedidoId, faltas });
+  constructor(referencia: string, faltas: unknown[]) {
+    super('insufficient_stock', 'not enough stock for the order; the payment was voided', { pedido_id: referencia, faltas });
   }
 }
 
@@ -31,9 +34,10 @@ export class ProdutosDesconhecidos extends AppError {
   }
 }
 
+/** The other order is not named: a cart id (which may be shared) must not lead to someone's order and personal data. */
 export class CarrinhoJaPedido extends ConflictError {
-  constructor(carrinhoId: string, pedidoId: number | null) {
-    super('cart_already_ordered', `cart ${carrinhoId} already has an order that is not cancelled`, { pedido_id: pedidoId });
+  constructor(carrinhoId: string) {
+    super('cart_already_ordered', `cart ${carrinhoId} already has an order that is not cancelled`);
   }
 }
 
@@ -46,12 +50,12 @@ export class ChaveComOutroCarrinho extends AppError {
 }
 
 export class CheckoutEmAndamento extends ConflictError {
-  constructor(pedidoId: number) {
-    super('checkout_in_progress', `the checkout with this Idempotency-Key (order ${pedidoId}) is still running; ask again shortly`, { pedido_id: pedidoId });
+  constructor(referencia: string) {
+    super('checkout_in_progress', `the checkout with this Idempotency-Key (order ${referencia}) is still running; ask again shortly`, { pedido_id: referencia });
     this.headers['Retry-After'] = '1';
   }
 }
 
-export function indisponivel(servico: string, mensagem: string, retryAfterS: number, pedidoId?: number): ServiceUnavailableError {
-  return new ServiceUnavailableError(mensagem, retryAfterS, { servico, ...(pedidoId ? { pedido_id: pedidoId } : {}) });
+export function indisponivel(servico: string, mensagem: string, retryAfterS: number, referencia?: string): ServiceUnavailableError {
+  return new ServiceUnavailableError(mensagem, retryAfterS, { servico, ...(referencia ? { pedido_id: referencia } : {}) });
 }

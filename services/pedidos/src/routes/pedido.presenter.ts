@@ -1,11 +1,13 @@
-/** The order as JSON: money as two-decimal strings ("12.90"), timestamps ISO 8601, what is still pending from the queue. */
+/**
+ * The order as JSON: money as two-decimal strings ("12.90"), timestamps ISO 8601, what is still pending from the
+ * queue. `id` is the public reference; the cart id is left out, so a shared order link grants no access to the cart.
+ */
 import type { PedidoCompleto } from '../data/pedidos-repository';
 
 export function pedidoJson(p: PedidoCompleto) {
   return {
-    id: p.id,
+    id: p.referencia,
     status: p.status,
-    carrinho_id: p.carrinhoId,
     cliente: p.cliente,
     pagamento: { metodo: p.metodoPagamento, id: p.pagamentoId },
     itens: p.itens.map((i) => ({ produto_id: i.produtoId, nome: i.nome, quantidade: i.quantidade, preco_unitario: i.precoUnitario, subtotal: i.subtotal })),

@@ -1,7 +1,8 @@
 /**
  * /api/v1/pedidos. POST answers 201 (every step done), 202 (accepted; a step after payment and stock is
  * queued, see `pendente`), 200 (a replay of an Idempotency-Key whose checkout was accepted: the order as it
- * is now, header Idempotent-Replayed: true), or the errors of domain/erros.ts. GET /:id answers the order.
+ * is now, header Idempotent-Replayed: true), or the errors of domain/erros.ts. GET /:id answers the order
+ * whose public reference (a UUID v4, the `id` a client is given) is :id; the row id is never accepted.
  */
 import { Router } from 'express';
 import { NotFoundError, parseInput, ValidationError } from '@brigadeiro/errors';
@@ -25,7 +26,7 @@ export function pedidosRouter(checkout: Checkout, repo: PedidosRepository): Rout
     const r = await checkout.criar(chave, body);
     const pedido = await repo.completo(r.pedidoId);
     if (r.status === 200) res.set('Idempotent-Replayed', 'true');
-    res.status(r.status).location(`${PEDIDOS_PATH}/${r.pedidoId}`).json(pedidoJson(pedido!));
+    res.status(r.status).location(`${PEDIDOS_PATH}/${pedido!.referencia}`).json(pedidoJson(pedido!));
   });
 
   router.get('/:id', async (req, res) => {

@@ -5,9 +5,7 @@ export { CriarPedido as criarPedidoBody } from '@brigadeiro/contracts';
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,100}$/;
 
+/** An order's public reference: a UUID v4 as POST answered it (`id`, Location). Row ids are not accepted. */
 export const pedidoParams = z.object({
-  id: z
-    .string()
-    .regex(/^[1-9][0-9]{0,14}$/, 'must be a positive integer (an order id)')
-    .transform(Number),
+  id: z.uuidv4({ message: 'must be an order id as POST /api/v1/pedidos answered it (a UUID)' }),
 });
