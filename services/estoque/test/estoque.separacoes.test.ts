@@ -4,6 +4,8 @@
  * gives the stock back once (even when only catalogo knew the reservation), catalogo down is a fast 503 with
  * the breaker on /metrics, concurrent separations never oversell, and fault injection.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createFaultState, type FaultState } from '@brigadeiro/chaos';
 import { Separacao } from '@brigadeiro/contracts';
@@ -256,6 +258,31 @@ describe('estoque when catalogo is down', () => {
     for (const id of ids) expect(await separacoes(id)).toHaveLength(0);
     // /ready is about estoque's own database only.
     expect((await request(api).get('/ready')).status).toBe(200);
+  });
+});
+
+describe('estoque when catalogo breaks its contract', () => {
+  // A catalogo that is up but answers outside the reservation contract cannot be produced by the real one:
+  // a local server on 127.0.0.1 plays that broken catalogo (a fault double, not a stand-in for a healthy one).
+  it('when catalogo answers a reservation or a release outside its contract, then estoque answers 502 bad_gateway naming it, not 503', async () => {
+    const quebrado = http.createServer((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ referencia: 42, itens: 'nenhum' }));
+    });
+    await new Promise<void>((r) => quebrado.listen(0, '127.0.0.1', r));
+    try {
+      const api = app({ catalogoUrl: `http://127.0.0.1:${(quebrado.address() as AddressInfo).port}` });
+      const id = pedidoId();
+      const res = await request(api).post('/internal/v1/separacoes').send({ pedido_id: id, itens: [{ produto_id: 1, quantidade: 1 }] });
+      expect(res.status).toBe(502);
+      expect(res.body).toMatchObject({ code: 'bad_gateway', message: expect.stringMatching(/outside its reservation contract/) });
+      expect(res.headers['retry-after']).toBeUndefined();
+      expect(await separacoes(id)).toHaveLength(0);
+      const liberacao = await request(api).post(`/internal/v1/separacoes/${id}/liberacao`);
+      expect(liberacao.status).toBe(502);
+      expect(liberacao.body.code).toBe('bad_gateway');
+    } finally {
+      await new Promise((r) => quebrado.close(r));
+    }
   });
 });
 

@@ -17,6 +17,17 @@ export function referencia(pedidoId: number): string {
   return `pedido-${pedidoId}`;
 }
 
+/**
+ * catalogo's answer checked against the contract, outside the call's try: an answer that breaks it is a 502
+ * (catalogo is up but wrong: retrying soon will not help), not the 503 of an unavailable service.
+ */
+function conforme(data: unknown): Reserva {
+  const r = Reserva.safeParse(data);
+  if (r.success) return r.data;
+  const onde = r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+  throw new AppError(502, 'bad_gateway', `catalogo answered outside its reservation contract: ${onde}`);
+}
+
 export class CatalogoReservas {
   constructor(private readonly catalogo: Downstream) {}
 
@@ -27,9 +38,9 @@ export class CatalogoReservas {
    * stock twice. Throws a 503 (Retry-After) when catalogo is unavailable or its breaker is open.
    */
   async reservar(pedidoId: number, itens: ItemQuantidade[]): Promise<ResultadoReserva> {
+    let data: unknown;
     try {
-      const res = await this.catalogo.request({ method: 'POST', url: '/internal/v1/reservas', data: { referencia: referencia(pedidoId), itens } });
-      return { ok: true, reserva: Reserva.parse(res.data) };
+      data = (await this.catalogo.request({ method: 'POST', url: '/internal/v1/reservas', data: { referencia: referencia(pedidoId), itens } })).data;
     } catch (err) {
       const status = responseStatus(err);
       if (status === 404 || status === 409) {
@@ -38,17 +49,19 @@ export class CatalogoReservas {
       }
       throw this.falha(err);
     }
+    return { ok: true, reserva: conforme(data) };
   }
 
   /** Releases the reservation (idempotent at catalogo); undefined when catalogo has none under this referencia. */
   async liberar(pedidoId: number): Promise<Reserva | undefined> {
+    let data: unknown;
     try {
-      const res = await this.catalogo.request({ method: 'DELETE', url: `/internal/v1/reservas/${referencia(pedidoId)}` });
-      return Reserva.parse(res.data);
+      data = (await this.catalogo.request({ method: 'DELETE', url: `/internal/v1/reservas/${referencia(pedidoId)}` })).data;
     } catch (err) {
       if (responseStatus(err) === 404) return undefined;
       throw this.falha(err);
     }
+    return conforme(data);
   }
 
   private falha(err: unknown): AppError {

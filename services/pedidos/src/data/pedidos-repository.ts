@@ -8,7 +8,7 @@
  * and a two-decimal string here; bigint ids become numbers (orders) or strings (tasks) at this boundary.
  * A statement never removes and adds the same (order, step) task: no caller asks for that.
  */
-import { type DbRetryOptions, sqlState, violatedConstraint } from '@brigadeiro/db';
+import { type DbRetryOptions, failedBeforeSend, sqlState, violatedConstraint } from '@brigadeiro/db';
 import type { StatusPedido } from '@brigadeiro/contracts';
 import type { TarefaPendente as TarefaRow } from '../generated/prisma/client';
 import type { Database } from './database';
@@ -384,16 +384,19 @@ export class PedidosRepository {
   /**
    * Claims up to `limite` due tasks: FOR UPDATE SKIP LOCKED picks rows no other worker is claiming, and the
    * claim pushes their next attempt `leaseMs` ahead, so a worker that dies mid-task leaves it to another
-   * one after the lease instead of losing it. `tentativas` counts the claims.
+   * one after the lease instead of losing it. `tentativas` counts the claims. Not idempotent (a second run
+   * claims other rows and counts again), so it is retried only when the error proves it never ran; a claim
+   * lost in flight just leaves its rows leased until the lease ends.
    */
   async reivindicar(limite: number, leaseMs: number): Promise<TarefaGuardada[]> {
-    const rows = await this.ler((prisma) =>
+    const rows = await this.db.run((prisma) =>
       prisma.$queryRaw<{ id: bigint; pedido_id: bigint; etapa: string; tentativas: number; proxima_tentativa_em: Date; ultimo_erro: string | null }[]>`
         UPDATE tarefas_pendentes t SET tentativas = t.tentativas + 1, proxima_tentativa_em = now() + ${Math.round(leaseMs)}::int * interval '1 millisecond'
         FROM (SELECT id FROM tarefas_pendentes WHERE proxima_tentativa_em <= now()
               ORDER BY proxima_tentativa_em LIMIT ${limite}::int FOR UPDATE SKIP LOCKED) due
         WHERE t.id = due.id
         RETURNING t.id, t.pedido_id, t.etapa, t.tentativas, t.proxima_tentativa_em, t.ultimo_erro`,
+      { ...this.retry, retryIf: failedBeforeSend },
     );
     return rows.map((r) =>
       tarefaDe({ id: r.id, pedidoId: r.pedido_id, etapa: r.etapa, tentativas: r.tentativas, proximaTentativaEm: r.proxima_tentativa_em, ultimoErro: r.ultimo_erro }),

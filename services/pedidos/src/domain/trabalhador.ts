@@ -30,8 +30,11 @@ export function espera(tentativas: number, backoffMs: number, maxMs: number): nu
 export class Trabalhador {
   private readonly o: Required<TrabalhadorOptions>;
   private timer: NodeJS.Timeout | undefined;
-  private rodando: Promise<void> | undefined;
+  /** Polls in flight: stop() waits for all of them, including one left by a loop a restart replaced. */
+  private readonly emCurso = new Set<Promise<void>>();
   private parado = true;
+  /** Each start() begins a new loop; a poll of an older loop that ends later must not reschedule (two loops). */
+  private geracao = 0;
 
   constructor(
     private readonly repo: PedidosRepository,
@@ -45,7 +48,7 @@ export class Trabalhador {
   start(): void {
     if (!this.parado) return;
     this.parado = false;
-    this.agendar(0);
+    this.agendar(0, ++this.geracao);
   }
 
   /** Stops polling and waits for the tasks in hand to finish (they are never cut in half). */
@@ -53,18 +56,20 @@ export class Trabalhador {
     this.parado = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await this.rodando;
+    await Promise.all(this.emCurso);
   }
 
-  private agendar(ms: number): void {
-    if (this.parado) return;
+  private agendar(ms: number, geracao: number): void {
+    if (this.parado || geracao !== this.geracao) return;
     this.timer = setTimeout(() => {
-      this.rodando = this.rodada()
-        .then((n) => this.agendar(n === this.o.lote ? 0 : this.o.intervaloMs))
+      const poll = this.rodada()
+        .then((n) => this.agendar(n === this.o.lote ? 0 : this.o.intervaloMs, geracao))
         .catch((err: unknown) => {
           this.logger.warn({ err }, 'queue poll failed; trying again');
-          this.agendar(this.o.intervaloMs);
-        });
+          this.agendar(this.o.intervaloMs, geracao);
+        })
+        .finally(() => this.emCurso.delete(poll));
+      this.emCurso.add(poll);
     }, ms);
   }
 
