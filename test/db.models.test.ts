@@ -31,7 +31,7 @@ describe('catalogo models', () => {
   const db = createPrismaClient(CatalogoClient, databaseUrl(t, 'catalogo'), { max: 2, applicationName: 'test-models' });
   afterAll(() => db.$disconnect());
 
-  test('when a categoria, a produto and a reserva are created, then they read back, update and delete', async () => {
+  test('when a categoria, a produto and a reservation are created, then they read back, update and delete', async () => {
     const slug = `teste-${uid()}`;
     const categoria = await db.categoria.create({ data: { nome: `Teste ${slug}`, slug } });
     const produto = await db.produto.create({ data: { nome: `Bolo de Teste ${slug}`, preco: '12.34', estoque: 5, categoriaId: categoria.id } });
@@ -47,19 +47,19 @@ describe('catalogo models', () => {
       expect(atualizado.atualizadoEm.getTime()).toBeGreaterThanOrEqual(produto.atualizadoEm.getTime());
       await expect(db.categoria.update({ where: { id: categoria.id }, data: { nome: `Teste renomeada ${slug}` } })).resolves.toMatchObject({ slug });
 
-      const reserva = await db.reserva.create({ data: { pedidoId, produtoId: produto.id, quantidade: 2 } });
-      expect(reserva.status).toBe('reservado');
-      const liberada = await db.reserva.update({
-        where: { pedidoId_produtoId: { pedidoId, produtoId: produto.id } },
-        data: { status: 'liberado', liberadoEm: new Date() },
-      });
-      expect(liberada.status).toBe('liberado');
-      const err = await db.reserva.create({ data: { pedidoId, produtoId: produto.id, quantidade: 1 } }).catch((e: unknown) => e);
-      expect(sqlState(err)).toBe('23505'); // one reservation per (order, product): retries are idempotent
-      await db.reserva.delete({ where: { pedidoId_produtoId: { pedidoId, produtoId: produto.id } } });
-      expect(await db.reserva.count({ where: { pedidoId } })).toBe(0);
+      const referencia = `pedido-${pedidoId}`;
+      const reserva = await db.reservaEstoque.create({ data: { referencia, itens: [{ produto_id: produto.id, quantidade: 2 }] } });
+      expect(reserva).toMatchObject({ status: 'reservada', liberadoEm: null, itens: [{ produto_id: produto.id, quantidade: 2 }] });
+      const liberada = await db.reservaEstoque.update({ where: { referencia }, data: { status: 'liberada', liberadoEm: new Date() } });
+      expect(liberada.status).toBe('liberada');
+      const err = await db.reservaEstoque.create({ data: { referencia, itens: [] } }).catch((e: unknown) => e);
+      expect(sqlState(err)).toBe('23505'); // one reservation per reference: retries are idempotent
+      const semData = await db.reservaEstoque.create({ data: { referencia: `${referencia}-x`, itens: [], status: 'liberada' } }).catch((e: unknown) => e);
+      expect(sqlState(semData)).toBe('23514'); // liberada <=> liberado_em set
+      await db.reservaEstoque.delete({ where: { referencia } });
+      expect(await db.reservaEstoque.count({ where: { referencia } })).toBe(0);
     } finally {
-      await db.reserva.deleteMany({ where: { pedidoId } });
+      await db.reservaEstoque.deleteMany({ where: { referencia: { startsWith: `pedido-${pedidoId}` } } });
       await db.produto.deleteMany({ where: { id: produto.id } });
       await db.categoria.deleteMany({ where: { id: categoria.id } });
     }

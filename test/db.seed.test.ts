@@ -27,7 +27,7 @@ async function snapshot(): Promise<Record<string, string>> {
   return {
     categorias: await q('catalogo', 'SELECT id, nome, slug FROM categorias WHERE id <= 6 ORDER BY id'),
     produtos: await q('catalogo', 'SELECT id, nome, preco::text, categoria_id, criado_em FROM produtos WHERE id <= 30 ORDER BY id'),
-    reservas: await q('catalogo', 'SELECT pedido_id, produto_id, quantidade FROM reservas WHERE pedido_id <= 100 ORDER BY 1, 2'),
+    reservas: await q('catalogo', "SELECT referencia, status, itens FROM reservas_estoque WHERE referencia ~ '^pedido-([1-9]|[1-9][0-9]|100)$' ORDER BY 1"),
     clientes: await q('pedidos', 'SELECT id, nome, email FROM clientes WHERE id <= 50 ORDER BY id'),
     pedidos: await q('pedidos', 'SELECT id, cliente_id, status, valor_total::text, criado_em FROM pedidos WHERE id <= 100 ORDER BY id'),
     itens: await q('pedidos', 'SELECT pedido_id, produto_id, quantidade, preco_unitario::text FROM itens_pedido WHERE pedido_id <= 100 ORDER BY 1, 2'),

@@ -1,16 +1,27 @@
 /**
  * `npm run db:migrate` -> bootstrap roles and databases, apply every service's migrations.
  * `npm run db:seed`    -> the same, then the seed (idempotent: a second run inserts nothing).
+ * `npm run db:seed -- --reset` -> the same, but every table and cart is emptied first: back to the seed.
  * Talks to the running stack's PostgreSQL through HAProxy's read-write port (see packages/topology).
  */
+import { parseArgs } from 'node:util';
 import { superuserUrl } from '@brigadeiro/topology';
-import { bootstrapDatabases, migrateAll, seedAll } from '../db';
+import { bootstrapDatabases, migrateAll, resetData, seedAll } from '../db';
 import { topologyOfRunningStack } from '../stack/state';
 
 async function main(argv: string[]): Promise<number> {
-  const command = argv[0];
-  if (command !== 'migrate' && command !== 'seed') {
-    process.stderr.write('usage: db <migrate|seed>\n');
+  const usage = 'usage: db migrate | db seed [--reset]\n';
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { reset: { type: 'boolean', default: false } } });
+  } catch (err) {
+    process.stderr.write(`db: ${(err as Error).message}\n${usage}`);
+    return 2;
+  }
+  const [command, ...extra] = parsed.positionals;
+  const reset = parsed.values.reset === true;
+  if ((command !== 'migrate' && command !== 'seed') || extra.length || (reset && command !== 'seed')) {
+    process.stderr.write(usage);
     return 2;
   }
   // The ports the running stack was started with (stack.json), even if this shell's environment differs.
@@ -27,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'seed') {
+    if (reset) {
+      const r = await resetData(t);
+      console.log(`reset: emptied ${r.tables} tables in ${migrated ? Object.keys(migrated).length : 0} databases and ${r.carts} carts`);
+    }
     const { seeded, inserted } = await seedAll(t);
     const rows = Object.entries(inserted).filter(([, n]) => n > 0).map(([table, n]) => `${table} ${n}`);
     console.log(seeded ? `seed: inserted ${rows.join(', ')}` : 'seed: already there, nothing inserted');

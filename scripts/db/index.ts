@@ -4,13 +4,15 @@
  *   bootstrapDatabases(t) -> one role and one database per service, nobody else may connect to it;
  *   migrateAll(t)         -> each service's SQL migrations, applied as the service's own role;
  *   seedAll(t)            -> the reference and historical data (idempotent).
- * All three are safe to run again at every start.
+ * All three are safe to run again at every start. resetData(t) (`npm run db:seed -- --reset`) empties the
+ * data first, so the seed is all there is.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import {
-  DB_SERVICES, type DbServiceName, type Topology, REPO_ROOT, databaseUrl, dbPassword, superuserUrl,
+  DB_SERVICES, type DbServiceName, type Topology, REPO_ROOT, databaseUrl, dbPassword, redisUrl, superuserUrl,
 } from '@brigadeiro/topology';
 import { runMigrationsMany, type MigrationResult } from '@brigadeiro/db';
 import type { SeedData } from './seed-data';
@@ -183,7 +185,7 @@ export async function seedAll(t: Topology, env: Env = process.env, now: Date = n
     count('produtos', (await insertRows(c, 'produtos', ['id', 'nome', 'descricao', 'preco', 'estoque', 'categoria_id', 'ativo', 'criado_em'], d.produtos)).length);
     await bumpSequence(c, 'categorias');
     await bumpSequence(c, 'produtos');
-    count('reservas', (await insertRows(c, 'reservas', ['pedido_id', 'produto_id', 'quantidade', 'criado_em'], d.reservas, 'pedido_id')).length);
+    count('reservas_estoque', (await insertRows(c, 'reservas_estoque', ['referencia', 'itens', 'criado_em'], d.reservas, 'referencia')).length);
   });
 
   await inTransaction(url('pedidos'), async (c) => {
@@ -236,6 +238,35 @@ export async function seedAll(t: Topology, env: Env = process.env, now: Date = n
   });
 
   return { seeded: Object.values(inserted).some((n) => n > 0), inserted };
+}
+
+/**
+ * Empties every service's tables (all but postgrator's schemaversion; sequences restarted) and every cart in
+ * Redis, so that seedAll puts the stack's data back to the seed: what tests and ad hoc runs left behind goes.
+ * One TRUNCATE per database, as the service's own role (it owns its tables). The migrations stay applied.
+ */
+export async function resetData(t: Topology, env: Env = process.env): Promise<{ tables: number; carts: number }> {
+  let tables = 0;
+  for (const svc of DB_SERVICES) {
+    await withClient(databaseUrl(t, svc, 'rw', env), async (c) => {
+      const { rows } = await c.query<{ nome: string }>(
+        "SELECT tablename AS nome FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schemaversion' ORDER BY 1",
+      );
+      if (rows.length) await c.query(`TRUNCATE ${rows.map((r) => c.escapeIdentifier(r.nome)).join(', ')} RESTART IDENTITY CASCADE`);
+      tables += rows.length;
+    }, 'brigadeiro-reset');
+  }
+  const redis = new Redis(redisUrl(t), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let carts = 0;
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: 'carrinho:*', count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length) carts += await redis.unlink(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+  return { tables, carts };
 }
 
 export type { SeedData } from './seed-data';

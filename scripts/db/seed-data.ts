@@ -35,7 +35,8 @@ export interface SeedData {
   itens_pedido: { pedido_id: number; produto_id: number; nome: string; quantidade: number; preco_unitario: string }[];
   pedido_historico: { pedido_id: number; status: PedidoStatus; detalhe: string | null; em: string }[];
   pagamentos: { pedido_id: number; valor: string; metodo: Metodo; status: 'aprovado' | 'rejeitado'; motivo: string | null; processado_em: string }[];
-  reservas: { pedido_id: number; produto_id: number; quantidade: number; criado_em: string }[];
+  /** catalogo's reservations_estoque rows, under estoque's reference for the order ("pedido-<id>"). */
+  reservas: { referencia: string; itens: { produto_id: number; quantidade: number }[]; criado_em: string }[];
   separacoes: { pedido_id: number; itens: { produto_id: number; quantidade: number }[]; criado_em: string }[];
   notas_fiscais: { pedido_id: number; numero: number; serie: number; chave_acesso: string; valor: string; emitida_em: string }[];
   envios: {
@@ -200,7 +201,7 @@ export function buildSeedData(now: Date): SeedData {
         if (f.number.float() < 0.9) {
           const separado = clamp(processado + entre(2 * MINUTO, 30 * MINUTO));
           data.separacoes.push({ pedido_id: id, itens: itens.map((i) => ({ produto_id: i.produto_id, quantidade: i.quantidade })), criado_em: iso(separado) });
-          data.reservas.push(...itens.map((i) => ({ pedido_id: id, produto_id: i.produto_id, quantidade: i.quantidade, criado_em: iso(separado) })));
+          data.reservas.push({ referencia: `pedido-${id}`, itens: itens.map((i) => ({ produto_id: i.produto_id, quantidade: i.quantidade })), criado_em: iso(separado) });
           historico.push({ pedido_id: id, status: 'em_separacao', detalhe: 'itens separados', em: iso(separado) });
           const emitida = clamp(separado + entre(5 * MINUTO, 2 * HORA));
           nfsPendentes.push({ pedido_id: id, emitida, valor });
