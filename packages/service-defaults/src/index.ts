@@ -6,7 +6,7 @@
  * the service's own routes, then one 404 and one error handler. `startServer` listens and returns a
  * `shutdown()` that stops accepting, finishes in-flight requests, runs the closers and resolves.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import { errorHandler, notFoundHandler, UnauthorizedError } from '@brigadeiro/errors';
@@ -99,13 +99,17 @@ export function createServiceApp(opts: ServiceDefaults, mount: (app: Express) =>
   return app;
 }
 
-/** Guards admin-only routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. */
+/**
+ * Guards admin-only routes: `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. Both sides are
+ * hashed first, so the comparison takes the same time whatever the length of what was sent (a plain
+ * timingSafeEqual needs equal lengths, and refusing early on length would tell the token's length).
+ */
 export function requireAdmin(token: string): RequestHandler {
-  const expected = Buffer.from(token);
+  const expected = createHash('sha256').update(token).digest();
   return (req, _res, next) => {
     const header = req.get('authorization') ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    const ok = given.length === expected.length && timingSafeEqual(given, expected);
+    const given = createHash('sha256').update(header.startsWith('Bearer ') ? header.slice(7) : '').digest();
+    const ok = timingSafeEqual(given, expected);
     next(ok ? undefined : new UnauthorizedError());
   };
 }

@@ -53,6 +53,11 @@ describe('service defaults', () => {
     await request(app).get('/admin').expect(401);
     await request(app).get('/admin').set('Authorization', 'Bearer wrong').expect(401);
     await request(app).get('/admin').set('Authorization', 'Bearer token-123456').expect(200);
+    // Same length but different, a prefix, the token plus more, the token without the scheme: all refused.
+    for (const h of ['Bearer token-123457', 'Bearer token-12345', 'Bearer token-1234567', 'token-123456', 'Basic token-123456']) {
+      const r = await request(app).get('/admin').set('Authorization', h);
+      expect({ h, status: r.status, code: r.body.code }).toEqual({ h, status: 401, code: 'unauthorized' });
+    }
   });
 
   it('when shutdown starts during a request, then that request still completes and the closers run', async () => {
