@@ -2,6 +2,7 @@
  * carrinho through the gateway of the running stack: the real catalogo, Redis and t.carrinhoInstances
  * carrinho instances behind nginx (round robin). A cart made through one instance is served by any other.
  */
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { gatewayUrl, loadTopology, redisUrl } from '@brigadeiro/topology';
 
@@ -103,6 +104,25 @@ describe('carrinho through the gateway', () => {
     const gone = await call<{ code: string }>('GET', `${CARRINHOS}/${id}`);
     expect(gone.status).toBe(404);
     expect(gone.body.code).toBe('not_found');
+  });
+
+  it('when an item removal is sent again (as nginx re-sends a timed-out DELETE to another instance), then both answer 200 with the same cart, and a missing cart is still 404', async () => {
+    const [a, b] = await produtosSemeados(2);
+    const id = await novoCarrinho();
+    criados.push(id);
+    await call('POST', `${CARRINHOS}/${id}/itens`, { produto_id: a!.id, quantidade: 1 });
+    await call('POST', `${CARRINHOS}/${id}/itens`, { produto_id: b!.id, quantidade: 2 });
+
+    const first = await call('DELETE', `${CARRINHOS}/${id}/itens/${a!.id}`);
+    const second = await call('DELETE', `${CARRINHOS}/${id}/itens/${a!.id}`);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    // Any instance may answer either: the removal is idempotent in Redis, whichever instance runs it.
+    expect({ ...second.body, expira_em: '' }).toEqual({ ...first.body, expira_em: '' });
+    expect(first.body.itens.map((i) => i.produto_id)).toEqual([b!.id]);
+
+    const ghost = await call<{ code: string }>('DELETE', `${CARRINHOS}/${randomUUID()}/itens/${a!.id}`);
+    expect(ghost.status).toBe(404);
+    expect(ghost.body.code).toBe('not_found');
   });
 
   it('when a cart is created and changed, then its TTL is visible on its Redis key and refreshed by the change', async () => {

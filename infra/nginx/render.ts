@@ -11,9 +11,11 @@
  *   we keep that default: only a refused connection sends a POST elsewhere.
  * - X-Request-Id: a well-formed incoming id is kept, otherwise nginx's $request_id; it goes upstream and
  *   comes back on every response.
- * - nginx's own 400/404/413/429/500/502/503/504 answers are JSON bodies shaped like packages/errors'
- *   problemBody ({status, code, message, request_id}); the services' own JSON errors pass through untouched
- *   (no proxy_intercept_errors).
+ * - every answer nginx makes itself (NGINX_ERRORS: a malformed request line or path, headers too large, a
+ *   body over the limit, the rate limit, an unreachable upstream...) is a JSON body shaped like packages/errors'
+ *   problemBody ({status, code, message, request_id}), never nginx's HTML page; the services' own JSON errors
+ *   pass through untouched (no proxy_intercept_errors). The one exception is HTTP/0.9 (a request line with
+ *   no version): nginx answers it with the bare body and no status line or headers, as that protocol has none.
  * - a per-client rate limit (429 + Retry-After) and a request body limit (413), both from t.gateway.
  * - catalogue GETs are micro-cached for 1 s and served stale while catalogo is down or failing;
  *   `Cache-Control: no-cache` (or `Pragma: no-cache`) on the request bypasses the cache: catalogo answers,
@@ -57,17 +59,67 @@ export interface RenderOptions {
 
 const DEFAULT_READ_TIMEOUT: Record<Upstream, number> = { catalogo: 5, carrinho: 5, pedidos: 15 };
 
-/** The statuses nginx itself may produce, with the problem code and message each JSON body carries. */
-const NGINX_ERRORS: { status: number; code: string; message: string; retryAfter?: boolean }[] = [
-  { status: 400, code: 'bad_request', message: 'the gateway could not read the request' },
+/**
+ * The statuses nginx itself may produce, with the problem code and message each JSON body carries. `from`
+ * lists nginx's own statuses answered with this one: 494 is nginx's internal code for headers too large
+ * (it would send a 400), and a bad HTTP version (505) or an unknown Transfer-Encoding (501) is the caller's
+ * malformed request, not a server failure, so it is a 400.
+ */
+const NGINX_ERRORS: { status: number; code: string; message: string; from?: number[]; retryAfter?: boolean }[] = [
+  // The message is a variable ($bad_request_message, below): it names the fault nginx can tell from the request line.
+  { status: 400, code: 'bad_request', message: '$bad_request_message' },
+  {
+    status: 400,
+    code: 'http_version_not_supported',
+    message: 'the request line names an HTTP version the gateway does not serve: use HTTP/1.0 or HTTP/1.1',
+    from: [505],
+  },
+  {
+    status: 400,
+    code: 'transfer_encoding_not_supported',
+    message: 'the request has a Transfer-Encoding other than chunked, which the gateway does not accept',
+    from: [501],
+  },
   { status: 404, code: 'not_found', message: 'no such route: the public API lives under /api/v1 (produtos, categorias, carrinhos, pedidos)' },
+  { status: 405, code: 'method_not_allowed', message: 'the gateway does not accept this method (TRACE is refused)' },
+  { status: 408, code: 'request_timeout', message: 'the request body did not arrive in time' },
+  { status: 411, code: 'length_required', message: 'the request has a body without a Content-Length or chunked Transfer-Encoding' },
   { status: 413, code: 'payload_too_large', message: 'the request body is larger than the gateway limit of %LIMIT% bytes' },
+  { status: 414, code: 'uri_too_long', message: 'the request line is longer than the gateway limit of %LINE_LIMIT% bytes' },
+  {
+    status: 431,
+    code: 'request_header_too_large',
+    message: 'a request header line is longer than %LINE_LIMIT% bytes or all of them exceed %HEADER_LIMIT% bytes',
+    from: [494],
+  },
   { status: 429, code: 'rate_limited', message: 'too many requests from this client; retry after 1 second', retryAfter: true },
   { status: 500, code: 'internal_error', message: 'the gateway failed to handle the request; quote the request_id when reporting it' },
   { status: 502, code: 'bad_gateway', message: 'the service behind the gateway is unreachable', retryAfter: true },
   { status: 503, code: 'service_unavailable', message: 'the service behind the gateway is unavailable', retryAfter: true },
   { status: 504, code: 'gateway_timeout', message: 'the service behind the gateway did not answer in time', retryAfter: true },
 ];
+
+/**
+ * large_client_header_buffers: a request line or one header line longer than one buffer is a 414 / 431, and
+ * all header lines together may take the buffers (nginx's defaults, written out so the messages can quote them).
+ */
+const HEADER_BUFFERS = { count: 4, bytes: 8 * 1024 };
+
+/**
+ * What the generic 400 message says, chosen from the request line ($request: the path is not parsed yet when
+ * nginx refuses it, so $request_uri is empty), from its path only (a query string is the service's business).
+ * nginx rejects a path with a NUL or malformed percent escape while it decodes it, so these two are certain;
+ * anything else nginx refused gets the message that lists the usual faults.
+ */
+const BAD_REQUEST_MESSAGES: [regex: string, message: string][] = [
+  ['^\\S+ [^? ]*%00', 'the request path contains an encoded NUL byte (%00)'],
+  ['^\\S+ [^? ]*%(?![0-9A-Fa-f]{2})', 'the request path has an invalid percent-encoding: % must be followed by two hexadecimal digits'],
+];
+const BAD_REQUEST_DEFAULT =
+  'the gateway could not read the request: the request line or a header is malformed (unknown method, a path not starting with / or climbing above it with .., a space or control character, bad header syntax)';
+
+/** The internal URI each JSON error answer lives at (error_page redirects there). */
+const errorUri = (code: string) => `/_gateway/errors/${code}`;
 
 /** Indents every line of a block by `n` spaces (keeps the generated file readable). */
 function indent(block: string, n: number): string {
@@ -80,16 +132,29 @@ function indent(block: string, n: number): string {
 
 function errorLocations(bodyLimitBytes: number): string {
   return NGINX_ERRORS.map((e) => {
-    const body = JSON.stringify({ status: e.status, code: e.code, message: e.message.replace('%LIMIT%', String(bodyLimitBytes)), request_id: '__RID__' }).replace(
-      '"__RID__"',
-      '"$req_id"',
-    );
-    return `location @error_${e.status} {
+    const message = e.message
+      .replace('%LIMIT%', String(bodyLimitBytes))
+      .replace(/%LINE_LIMIT%/g, String(HEADER_BUFFERS.bytes))
+      .replace('%HEADER_LIMIT%', String(HEADER_BUFFERS.count * HEADER_BUFFERS.bytes));
+    const body = JSON.stringify({ status: e.status, code: e.code, message, request_id: '__RID__' }).replace('"__RID__"', '"$req_id"');
+    // An exact location outranks the API's regex locations; `internal` makes it a 404 when asked from outside.
+    return `location = ${errorUri(e.code)} {
+  internal;
   default_type application/json;
   add_header X-Request-Id $req_id always;
 ${e.retryAfter ? '  add_header Retry-After 1 always;\n' : ''}  return ${e.status} '${body}';
 }`;
   }).join('\n');
+}
+
+/**
+ * error_page lines. The target is a URI, never a named location: a request nginx refuses while it parses the
+ * request line or the path (%ZZ, %00, garbage) has no URI yet, and a redirect to a named location keeps the
+ * (empty) URI, so nginx gave up with its own HTML 500 ("empty URI in redirect to named location"). `=` takes
+ * the status the error location returns.
+ */
+function errorPages(): string {
+  return NGINX_ERRORS.map((e) => `error_page ${(e.from ?? [e.status]).join(' ')} = ${errorUri(e.code)};`).join('\n');
 }
 
 /**
@@ -172,7 +237,7 @@ proxy_set_header X-Forwarded-Proto $scheme;
 proxy_connect_timeout 1s;
 proxy_intercept_errors off;
 ${rateLimited ? `limit_req zone=per_client burst=${g.rateLimitBurst} nodelay;\n` : ''}
-${NGINX_ERRORS.map((e) => `error_page ${e.status} = @error_${e.status};`).join('\n')}
+${errorPages()}
 
 location = /health {
   default_type application/json;
@@ -221,6 +286,10 @@ http {
     "" $req_id;
     default "";
   }
+  map $request $bad_request_message {
+${BAD_REQUEST_MESSAGES.map(([re, msg]) => `    "~${re}" "${msg}";`).join('\n')}
+    default "${BAD_REQUEST_DEFAULT}";
+  }
   map "$http_cache_control$http_pragma" $cache_bypass {
     "~*no-cache|no-store" 1;
     default 0;
@@ -233,6 +302,7 @@ http {
   open_file_cache max=1000 inactive=20s;
   open_file_cache_valid 1s;
 
+  large_client_header_buffers ${HEADER_BUFFERS.count} ${HEADER_BUFFERS.bytes / 1024}k;
   client_max_body_size ${g.bodyLimitBytes};
   client_body_buffer_size ${Math.min(g.bodyLimitBytes, 1024 * 1024)};
 ${rateLimited ? `  limit_req_zone $binary_remote_addr zone=per_client:10m rate=${g.rateLimitRps}r/s;\n  limit_req_status 429;\n  limit_req_log_level warn;\n` : ''}

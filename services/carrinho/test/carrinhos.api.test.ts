@@ -105,13 +105,28 @@ describe('carrinho API: create, read, add, change, remove, delete', () => {
     }
   });
 
-  it('when a product is not in the cart, then changing or removing it is a 404 and the cart is unchanged', async () => {
+  it('when a product is not in the cart, then changing it is a 404, removing it answers the cart as it is, and the cart is unchanged', async () => {
     const id = await novoCarrinho();
     const res1 = await request(svc.app).patch(`${BASE}/${id}/itens/424242`).send({ quantidade: 2 }).expect(404);
     expect(res1.body.code).toBe('item_inexistente');
-    const res2 = await request(svc.app).delete(`${BASE}/${id}/itens/424242`).expect(404);
-    expect(res2.body.code).toBe('item_inexistente');
+    const res2 = await request(svc.app).delete(`${BASE}/${id}/itens/424242`).expect(200);
+    expect(res2.body).toEqual({ id, itens: [], total: '0.00', expira_em: expect.any(String) });
     expect((await request(svc.app).get(`${BASE}/${id}`).expect(200)).body.itens).toEqual([]);
+  });
+
+  it('when the same item is removed twice (a re-sent DELETE), then both answer 200 with the same cart', async () => {
+    const [a, b] = [produtoId(), produtoId()];
+    catalogo.add({ id: a, nome: 'Pé de moleque', preco: '3.20' }, { id: b, nome: 'Bem-casado', preco: '4.75' });
+    const id = await novoCarrinho();
+    await request(svc.app).post(`${BASE}/${id}/itens`).send({ produto_id: a, quantidade: 2 }).expect(201);
+    await request(svc.app).post(`${BASE}/${id}/itens`).send({ produto_id: b, quantidade: 1 }).expect(201);
+
+    const first = await request(svc.app).delete(`${BASE}/${id}/itens/${a}`).expect(200);
+    const second = await request(svc.app).delete(`${BASE}/${id}/itens/${a}`).expect(200);
+    const sansExpiry = ({ expira_em: _, ...rest }: { expira_em: string }) => rest;
+    expect(sansExpiry(second.body)).toEqual(sansExpiry(first.body));
+    expect(first.body).toMatchObject({ id, total: '4.75', itens: [{ produto_id: b, quantidade: 1, subtotal: '4.75' }] });
+    expect(sansExpiry((await request(svc.app).get(`${BASE}/${id}`).expect(200)).body)).toEqual(sansExpiry(first.body));
   });
 
   it('when adding would pass the max quantity, then it is a 409 naming the limit and nothing is written', async () => {

@@ -68,6 +68,13 @@ describe('carrinho TTL: set on creation, refreshed on every change', () => {
     await redis.del(cartKey(id));
   });
 
+  it('when an item the cart does not hold is removed, then it answers 200 and the TTL is not extended (nothing changed)', async () => {
+    const id = await cartWithItem();
+    await request(svc.app).delete(`${BASE}/${id}/itens/${produtoId()}`).expect(200);
+    expect(await redis.pttl(cartKey(id))).toBeLessThanOrEqual(SHORTENED_MS);
+    await redis.del(cartKey(id));
+  });
+
   it('when the cart is only read, then its TTL is not extended (reading is not a change)', async () => {
     const id = await cartWithItem();
     await request(svc.app).get(`${BASE}/${id}`).expect(200);

@@ -88,9 +88,12 @@ redis.call('HSET', KEYS[1], 'q:' .. ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return view('ok')`,
   // ARGV: produto id, ttl ms
+  // Removing an item the cart does not hold is the cart as it is, not an error: nginx may re-send a
+  // timed-out DELETE to another instance after the first removal went through. Nothing changed, so the TTL
+  // is left alone (as for a read).
   carrinhoRemover: `${VIEW}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'carrinho_inexistente'} end
-if redis.call('HEXISTS', KEYS[1], 'q:' .. ARGV[1]) == 0 then return {'item_inexistente'} end
+if redis.call('HEXISTS', KEYS[1], 'q:' .. ARGV[1]) == 0 then return view('ok') end
 redis.call('HDEL', KEYS[1], 'q:' .. ARGV[1], 'p:' .. ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return view('ok')`,
@@ -158,6 +161,7 @@ export class CarrinhoRepository {
     return this.change(id, () => this.redis.carrinhoDefinir(cartKey(id), produtoId, quantidade, this.ttlMs));
   }
 
+  /** Idempotent: a product not in the cart leaves it as it is (ok, TTL untouched); only a missing cart is refused. */
   remover(id: string, produtoId: number): Promise<Mudanca> {
     return this.change(id, () => this.redis.carrinhoRemover(cartKey(id), produtoId, this.ttlMs));
   }

@@ -1,7 +1,9 @@
 /**
  * /api/v1/carrinhos. Status codes: POST / 201 (+ Location); POST /:id/itens 201 when the product is new
- * in the cart, 200 when its quantity was increased; DELETE /:id 204. A malformed cart id is a 400
- * naming params.id; an unknown or expired cart is a 404.
+ * in the cart, 200 when its quantity was increased; DELETE /:id 204; DELETE /:id/itens/:produto_id 200
+ * with the cart, also when the product was not in it (idempotent: a removal nginx re-sent to another
+ * instance answers like the first). A malformed cart id is a 400 naming params.id; an unknown or expired
+ * cart is a 404.
  */
 import { Router } from 'express';
 import { parseInput } from '@brigadeiro/errors';
