@@ -79,7 +79,7 @@ export async function runFault(ctx: StackContext, fault: string, arg?: string): 
     }
     case 'redis-down':
       await stopRedis(ctx);
-      return 'Redis stopped: carrinho holds cart commands for REDIS_HOLD_MS (3 s), then answers 503. Back: npm run fault -- redis-up';
+      return 'Redis stopped: carrinho holds cart commands for REDIS_HOLD_MS (default 3 s), then answers 503. Back: npm run fault -- redis-up';
     case 'redis-up':
       if (livePid(ctx.p, REDIS) !== undefined) return 'Redis is already running';
       await startRedis(ctx);
