@@ -217,7 +217,9 @@ add_header X-Cache-Status $upstream_cache_status always;`,
     `proxy_connect_timeout 500ms;
 # A failed or refused attempt goes to the next instance. nginx does not re-send a POST/PATCH that reached
 # an instance (only idempotent methods are retried after an error or a 50x).
-proxy_next_upstream error timeout http_502 http_503 http_504;
+# No http_503: carrinho answers 503 when Redis, shared by every instance, is down. Listed, each 503 would count
+# toward max_fails and one Redis blip would take every healthy instance out at once (502 "no live upstreams").
+proxy_next_upstream error timeout http_502 http_504;
 proxy_next_upstream_tries ${Math.max(2, t.carrinhoInstances)};
 proxy_next_upstream_timeout 10s;
 ${echoRequestId}`,

@@ -5,6 +5,7 @@
  *   replica-up            start it again and wait until it streams (caught up) as the sync replica
  *   node-down <pg1|pg2>   SIGKILL that node, whatever its role;  node-up <pg1|pg2>  start it and wait
  *   redis-restart         stop Redis (SIGTERM) and start it again: carts survive (append-only file)
+ *   redis-down / redis-up stop Redis and leave it down (carrinho answers 503 once its hold runs out) / start it
  *   catalogo-down         stop catalogo: the gateway serves the catalogue from its stale cache, checkouts 503
  *   catalogo-up           start it again (waits for /ready)
  *   carrinho-kill <n>     SIGKILL carrinho instance n: the gateway routes around it
@@ -20,16 +21,20 @@ import {
   serviceInstance,
   startPgNode,
   startService,
+  stopRedis,
   stopService,
   waitClusterHealthy,
 } from '../stack/control';
 import { PG_NODES, type PgNode, pgCluster } from '../stack/patroni';
+import { livePid } from '../stack/process';
+import { REDIS, startRedis } from '../stack/redis';
 import { topologyOfRunningStack } from '../stack/state';
 
 const USAGE = `usage: npm run fault -- <fault>
   replica-down | replica-up             kill the PostgreSQL replica's node / bring it back (waits until it streams)
   node-down <pg1|pg2> | node-up <pg1|pg2>
   redis-restart                         restart Redis (carts survive: append-only file)
+  redis-down | redis-up                 stop Redis and leave it down / start it again
   catalogo-down | catalogo-up           stop / start catalogo (the gateway serves stale catalogue pages)
   carrinho-kill <n> | carrinho-up <n>   SIGKILL / start carrinho instance n
   service-down <name> | service-up <name>  any service instance (catalogo, pedidos, carrinho-2, ...)`;
@@ -72,6 +77,13 @@ export async function runFault(ctx: StackContext, fault: string, arg?: string): 
       const r = await restartRedis(ctx);
       return `Redis restarted (down ${secs(r.downMs)}); carts were kept in its append-only file`;
     }
+    case 'redis-down':
+      await stopRedis(ctx);
+      return 'Redis stopped: carrinho holds cart commands for REDIS_HOLD_MS (default 3 s), then answers 503. Back: npm run fault -- redis-up';
+    case 'redis-up':
+      if (livePid(ctx.p, REDIS) !== undefined) return 'Redis is already running';
+      await startRedis(ctx);
+      return `Redis is up (${secs(Date.now() - t0)}); carrinho reconnects within 0.2 s`;
     case 'catalogo-down':
       await stopService(ctx, 'catalogo');
       return 'catalogo stopped: the gateway serves cached catalogue pages (stale), checkouts answer 503. Back: npm run fault -- catalogo-up';

@@ -122,6 +122,11 @@ export async function pgRoles(t: Topology): Promise<{ leader: PgNode; replica: P
 // ---- Redis
 
 /** Stops Redis (SIGTERM: it writes its append-only file and exits), then starts it again; returns the outage in ms. */
+/** Stops Redis (SIGTERM: it writes its append-only file and exits) and leaves it down. */
+export async function stopRedis(ctx: StackContext): Promise<boolean> {
+  return (await stopRecorded(ctx.p, REDIS, 10_000)) !== 'not-running';
+}
+
 export async function restartRedis(ctx: StackContext): Promise<{ downMs: number }> {
   const t0 = Date.now();
   await stopRecorded(ctx.p, REDIS, 10_000);

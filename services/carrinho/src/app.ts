@@ -20,6 +20,7 @@ export type AppConfig = Pick<
   | 'SERVICE_NAME'
   | 'INSTANCE_ID'
   | 'CART_TTL_SECONDS'
+  | 'REDIS_HOLD_MS'
   | 'CART_MAX_ITEMS'
   | 'ITEM_MAX_QUANTITY'
   | 'BODY_LIMIT_BYTES'
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps): Express {
     ttlSeconds: config.CART_TTL_SECONDS,
     maxItems: config.CART_MAX_ITEMS,
     maxQuantity: config.ITEM_MAX_QUANTITY,
+    holdMs: config.REDIS_HOLD_MS,
   });
   const unverified = unverifiedCounter(metrics);
   const service = new CarrinhoService({

@@ -13,6 +13,12 @@ export const configSchema = baseConfigSchema.extend({
   REDIS_URL: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// URL'),
   /** Base URL of catalogo, asked whether a product exists (and its name and price) when it is added. */
   CATALOGO_URL: z.url({ protocol: /^https?$/ }),
+  /**
+   * How long a cart command waits for a lost Redis connection to come back (a restart) before answering
+   * 503, counted from the outage's start, so a Redis that stays down gets fast 503s after it. Below the
+   * gateway's 5 s read timeout. Default 3000 ms.
+   */
+  REDIS_HOLD_MS: z.coerce.number().int().min(0).max(4_000).default(3_000),
   /** Lifetime of a cart without changes: every change sets the key's TTL back to this. Default 24 h. */
   CART_TTL_SECONDS: positiveInt(86_400),
   /** Distinct products one cart may hold. Default 50. */

@@ -9,6 +9,7 @@ import { exitOnStartFailure, loadConfigOrExit, shutdownOnSignal, startServer } f
 import { createApp } from './app';
 import { loadConfig, type Config } from './config';
 import { buildCatalogo } from './data/catalogo-client';
+import { RIDE_THROUGH_OPTIONS } from './data/redis-hold';
 
 /** QUIT when connected (lets pending replies arrive); a client that is down or gave up is just dropped. */
 async function closeRedis(redis: Redis): Promise<void> {
@@ -21,8 +22,8 @@ async function main(config: Config): Promise<void> {
   const instance = config.INSTANCE_ID ?? config.SERVICE_NAME;
   const logger = createLogger({ service: config.SERVICE_NAME, instance, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service: config.SERVICE_NAME, instance });
-  // No offline queue: while Redis is down a command fails at once (-> 503) instead of waiting in memory.
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  // Commands wait for a reconnect in the repository's RedisHold (bounded by REDIS_HOLD_MS), not in ioredis.
+  const redis = new Redis(config.REDIS_URL, RIDE_THROUGH_OPTIONS);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const catalogo = buildCatalogo(config, { metrics, logger });
 

@@ -15,6 +15,7 @@ import type { Downstream } from '@brigadeiro/http-client';
 import { createApp } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import { buildCatalogo } from '../src/data/catalogo-client';
+import { RIDE_THROUGH_OPTIONS } from '../src/data/redis-hold';
 
 export interface FakeProduto {
   id: number;
@@ -86,7 +87,7 @@ export async function buildApp(opts: { catalogoUrl: string; instance?: number; e
   });
   const logger = createLogger({ service: config.SERVICE_NAME, instance: config.INSTANCE_ID, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service: config.SERVICE_NAME, instance: config.INSTANCE_ID });
-  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = new Redis(config.REDIS_URL, { ...RIDE_THROUGH_OPTIONS, lazyConnect: true });
   await redis.connect();
   const catalogo = buildCatalogo(config, { metrics, logger });
   const app = createApp({ config, logger, metrics, redis, catalogo });

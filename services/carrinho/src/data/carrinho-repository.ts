@@ -15,11 +15,21 @@
  * on the Redis server. Two instances adding the same product at once both HINCRBY inside the script;
  * neither can read a stale quantity, so no update is lost and the cap is never overshot. Each script
  * returns the cart as it is after its change (plus its PTTL), so a response needs one round trip.
+ *
+ * Why operation ids: a command in flight when Redis restarts may have run with its reply lost. RedisHold
+ * sends it again on the new connection, so the changes that are not idempotent (add, remove, delete) carry
+ * a random id: their script records the first outcome under `carrinho-op:<id>` (60 s) and a resend gets that
+ * outcome and the cart as it is, not a second increment (or a 404 for an item or cart it already removed).
  */
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
+import { RedisHold } from './redis-hold';
 
 export const cartKey = (id: string): string => `carrinho:${id}`;
+const opKey = (): string => `carrinho-op:${randomUUID()}`;
+/** How long a change's outcome is remembered for a resend: far longer than any hold. */
+const OP_TTL_MS = 60_000;
 
 /** The product as the cart remembers it. */
 export type ProdutoSnapshot = { verificado: true; nome: string; centavos: number } | { verificado: false };
@@ -53,6 +63,12 @@ local function view(status)
   for i = 1, #all do reply[#reply + 1] = all[i] end
   return reply
 end
+-- KEYS[2]: this change's operation key. A resend of a change that already ran answers as the first time did.
+local function remembered() return redis.call('GET', KEYS[2]) end
+local function remember(status)
+  redis.call('SET', KEYS[2], status, 'PX', ${OP_TTL_MS})
+  return status
+end
 `;
 
 const SCRIPTS = {
@@ -66,6 +82,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {'carrinho_inexistente'} end
 return view('ok')`,
   // ARGV: produto id, quantity to add, max quantity, max items, ttl ms, snapshot JSON, snapshot verified ('1'|'0')
   carrinhoAdicionar: `${VIEW}
+local feito = remembered()
+if feito then return view(feito) end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'carrinho_inexistente'} end
 local qf, pf = 'q:' .. ARGV[1], 'p:' .. ARGV[1]
 local atual = tonumber(redis.call('HGET', KEYS[1], qf) or '0')
@@ -78,8 +96,8 @@ redis.call('HINCRBY', KEYS[1], qf, ARGV[2])
 -- a fresh verified snapshot always wins (latest name and price); an unverified one never hides a verified one
 if ARGV[7] == '1' or atual == 0 then redis.call('HSET', KEYS[1], pf, ARGV[6]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if atual == 0 then return view('item_novo') end
-return view('ok')`,
+if atual == 0 then return view(remember('item_novo')) end
+return view(remember('ok'))`,
   // ARGV: produto id, new quantity, ttl ms
   carrinhoDefinir: `${VIEW}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'carrinho_inexistente'} end
@@ -92,12 +110,22 @@ return view('ok')`,
   // timed-out DELETE to another instance after the first removal went through. Nothing changed, so the TTL
   // is left alone (as for a read).
   carrinhoRemover: `${VIEW}
+if remembered() then return view('ok') end
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'carrinho_inexistente'} end
 if redis.call('HEXISTS', KEYS[1], 'q:' .. ARGV[1]) == 0 then return view('ok') end
 redis.call('HDEL', KEYS[1], 'q:' .. ARGV[1], 'p:' .. ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return view('ok')`,
+return view(remember('ok'))`,
+  // no ARGV; replies 1 when this change deleted the cart, 0 when there was none
+  carrinhoApagar: `${VIEW}
+if remembered() then return 1 end
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+remember('ok')
+return 1`,
 } as const;
+
+/** The scripts that take an operation key as KEYS[2]. */
+const WITH_OP_KEY: ReadonlySet<string> = new Set(['carrinhoAdicionar', 'carrinhoRemover', 'carrinhoApagar']);
 
 type ScriptName = keyof typeof SCRIPTS;
 type Reply = (string | number)[];
@@ -107,21 +135,25 @@ export interface CarrinhoRepositoryOptions {
   ttlSeconds: number;
   maxItems: number;
   maxQuantity: number;
+  /** How long a command waits for a lost connection to come back before the 503 (see RedisHold). */
+  holdMs: number;
 }
 
 export class CarrinhoRepository {
   private readonly redis: WithScripts;
   private readonly ttlMs: number;
+  private readonly hold: RedisHold;
 
   constructor(
     redis: Redis,
     private readonly opts: CarrinhoRepositoryOptions,
   ) {
     for (const [name, lua] of Object.entries(SCRIPTS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: WITH_OP_KEY.has(name) ? 2 : 1, lua });
     }
     this.redis = redis as WithScripts;
     this.ttlMs = opts.ttlSeconds * 1000;
+    this.hold = new RedisHold(redis, opts.holdMs);
   }
 
   criar(id: string): Promise<CarrinhoGuardado> {
@@ -143,9 +175,11 @@ export class CarrinhoRepository {
   /** Adds `quantidade` (HINCRBY semantics), refusing a sum above the max or a new product past the item limit. */
   adicionar(id: string, produtoId: number, quantidade: number, produto: ProdutoSnapshot): Promise<Mudanca> {
     const snapshot = produto.verificado ? { v: true, nome: produto.nome, c: produto.centavos } : { v: false };
+    const op = opKey(); // one id for every send of this change
     return this.change(id, () =>
       this.redis.carrinhoAdicionar(
         cartKey(id),
+        op,
         produtoId,
         quantidade,
         this.opts.maxQuantity,
@@ -163,12 +197,14 @@ export class CarrinhoRepository {
 
   /** Idempotent: a product not in the cart leaves it as it is (ok, TTL untouched); only a missing cart is refused. */
   remover(id: string, produtoId: number): Promise<Mudanca> {
-    return this.change(id, () => this.redis.carrinhoRemover(cartKey(id), produtoId, this.ttlMs));
+    const op = opKey();
+    return this.change(id, () => this.redis.carrinhoRemover(cartKey(id), op, produtoId, this.ttlMs));
   }
 
   /** True when a cart was deleted, false when there was none. */
   apagar(id: string): Promise<boolean> {
-    return this.run(async () => (await this.redis.del(cartKey(id))) === 1);
+    const op = opKey();
+    return this.run(async () => Number(await this.redis.carrinhoApagar(cartKey(id), op)) === 1);
   }
 
   async ping(): Promise<void> {
@@ -196,10 +232,14 @@ export class CarrinhoRepository {
     });
   }
 
-  /** Redis being down is a dependency failure: a fast 503 with Retry-After, never a 500. */
+  /**
+   * Redis being down is a dependency failure: a 503 with Retry-After, never a 500. A restart is ridden
+   * through first: `fn` waits for the reconnect (and is sent again if the connection dropped under it)
+   * for at most holdMs from the outage's start.
+   */
   private async run<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await this.hold.run(fn);
     } catch (err) {
       if (err instanceof Error && /unexpected cart script reply/.test(err.message)) throw err;
       throw new ServiceUnavailableError('the cart store (redis) is unavailable', 1, { cause: err instanceof Error ? err.message : String(err) });
