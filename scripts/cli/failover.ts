@@ -2,14 +2,17 @@
  * scripts/failover.sh: kill the PostgreSQL primary of the running stack (native, or Docker Compose with
  * --compose) and measure what happens.
  *
- *   failover.ts [--compose] [--postgres-only] [--load] [--rejoin] [--json FILE]
+ *   failover.ts [--compose] [--postgres-only] [--load] [--rejoin] [--runs N] [--patroni ttl=..] [--json FILE]
+ *   failover.ts --false-alarms SECONDS [--patroni ttl=..] [--json FILE]
  *
  * Prints the seed's table and writes the same as JSON (default BRIGADEIRO_HOME/failover/<timestamp>.json).
  * Exit 1 when an acknowledged write is lost or the cluster does not recover (with --rejoin: one leader and
  * one streaming replica again). The measuring code is in scripts/failover/run.ts, shared by both stacks; only
  * the hooks differ (native.ts: processes by PID; compose.ts: containers through the compose CLI).
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { REPO_ROOT, type Topology } from '@brigadeiro/topology';
 import { stackContext } from '../stack/context';
 import { clusterHealthy } from '../stack/control';
@@ -18,9 +21,11 @@ import { topologyOfRunningStack } from '../stack/state';
 import { composeCommandLine, composeHooks, composeHostTopology, findCompose } from '../failover/compose';
 import { nativeHooks } from '../failover/native';
 import { formatReport, writeReport } from '../failover/report';
-import { DEFAULT_OPTIONS, type FailoverHooks, type FailoverOptions, runFailover } from '../failover/run';
+import { DEFAULT_OPTIONS, type FailoverHooks, type FailoverOptions, type FailoverResult, runFailover } from '../failover/run';
+import { applyTiming, countFalseAlarms, formatFalseAlarms, formatSummary, parseTiming, readTiming, summarizeRuns } from '../failover/series';
 
-const USAGE = `usage: scripts/failover.sh [--compose] [--postgres-only] [--load] [--rejoin] [--json FILE]
+const USAGE = `usage: scripts/failover.sh [--compose] [--postgres-only] [--load] [--rejoin] [--runs N] [--patroni T] [--json FILE]
+       scripts/failover.sh --false-alarms SECONDS [--patroni T] [--json FILE]
   (no option)      SIGKILL the primary's whole node (Patroni + PostgreSQL), as a machine dying
   --compose        the Docker Compose stack instead of the native one: SIGKILL the primary's container
                    (docker compose kill -s SIGKILL pgN) and, with --rejoin, \`docker compose start pgN\`.
@@ -33,25 +38,65 @@ const USAGE = `usage: scripts/failover.sh [--compose] [--postgres-only] [--load]
                    inside its container (docker compose exec)
   --load           drive traffic meanwhile: ab on GET /api/v1/produtos, checkout clients, a read prober
   --rejoin         restart the killed node and wait until it streams again as a replica (pg_rewind)
+  --runs N         N experiments in a row (N > 1 needs --rejoin), then the median and max of each figure
+  --patroni T      first set Patroni's timing on the running cluster, e.g. ttl=4,loop_wait=1,retry_timeout=1
+                   (PATCH /config: it stays the cluster's setting until changed again)
+  --false-alarms S kill nothing: saturate every core for S seconds and count leader changes (false failovers)
   --json FILE      where to write the JSON report (default BRIGADEIRO_HOME/failover/<timestamp>.json)`;
 
-function parse(args: string[]): { o: Omit<FailoverOptions, 'say'>; compose: boolean; json?: string } {
-  const o = { ...DEFAULT_OPTIONS };
-  let json: string | undefined;
-  let compose = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--compose') compose = true;
-    else if (a === '--postgres-only') o.mode = 'postgres';
-    else if (a === '--load') o.load = true;
-    else if (a === '--rejoin') o.rejoin = true;
-    else if (a === '--json') {
-      json = args[++i];
-      if (!json) throw new Error('--json needs a file name');
-    } else if (a.startsWith('--json=')) json = a.slice('--json='.length);
-    else throw new Error(`unknown option "${a}"\n${USAGE}`);
+interface Parsed {
+  o: Omit<FailoverOptions, 'say'>;
+  compose: boolean;
+  json?: string;
+  runs: number;
+  patroni?: string;
+  falseAlarmsS?: number;
+}
+
+/** Strict: an unknown or misspelt option is an error with the usage, never ignored. */
+function parse(args: string[]): Parsed {
+  let v;
+  try {
+    ({ values: v } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        compose: { type: 'boolean' },
+        'postgres-only': { type: 'boolean' },
+        load: { type: 'boolean' },
+        rejoin: { type: 'boolean' },
+        json: { type: 'string' },
+        runs: { type: 'string' },
+        patroni: { type: 'string' },
+        'false-alarms': { type: 'string' },
+      },
+    }));
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`, { cause: e });
   }
-  return { o, compose, ...(json ? { json } : {}) };
+  const o = { ...DEFAULT_OPTIONS, mode: v['postgres-only'] ? ('postgres' as const) : ('node' as const), load: v.load === true, rejoin: v.rejoin === true };
+  const whole = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${text}"\n${USAGE}`);
+    return n;
+  };
+  const runs = whole('runs', v.runs, 1, 50) ?? 1;
+  const falseAlarmsS = whole('false-alarms', v['false-alarms'], 5, 3600);
+  if (runs > 1 && !o.rejoin) throw new Error(`--runs ${runs} needs --rejoin: each run kills the primary, so the old one must come back first\n${USAGE}`);
+  if (falseAlarmsS !== undefined && (o.load || o.rejoin || runs > 1 || v['postgres-only'])) {
+    throw new Error(`--false-alarms kills nothing: it takes only --patroni, --compose and --json\n${USAGE}`);
+  }
+  if (v.patroni !== undefined) parseTiming(v.patroni); // refuse a bad value before touching anything
+  return {
+    o,
+    compose: v.compose === true,
+    runs,
+    ...(v.json ? { json: v.json } : {}),
+    ...(v.patroni !== undefined ? { patroni: v.patroni } : {}),
+    ...(falseAlarmsS !== undefined ? { falseAlarmsS } : {}),
+  };
 }
 
 /** Which stack to break: its topology from this machine, its hooks, and what to tell the person. */
@@ -87,12 +132,18 @@ async function composeTarget(): Promise<Target> {
   };
 }
 
+function writeJson(file: string, data: unknown): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  return file;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('-h') || argv.includes('--help')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const { o, compose, json } = parse(argv);
+  const { o, compose, json, runs, patroni, falseAlarmsS } = parse(argv);
   const say = (line: string) => process.stderr.write(`failover: ${line}\n`);
   const { t, hooks, startHint, bringBack } = compose ? await composeTarget() : nativeTarget(say);
   const before = await pgCluster(t);
@@ -100,14 +151,47 @@ async function main(argv: string[]): Promise<number> {
     say(`the cluster is not healthy (${before.error ?? before.members.map((m) => `${m.name}=${m.patroniRole}/${m.state}`).join(', ')}): ${startHint}`);
     return 1;
   }
-  const result = await runFailover(t, hooks, { ...o, say });
-  process.stdout.write(formatReport(result) + '\n');
-  const file = json ?? path.join(t.home, 'failover', `${result.startedAt.replace(/[:.]/g, '-')}.json`);
-  process.stdout.write(`JSON report: ${writeReport(result, file)}\n`);
-  if (!o.rejoin && o.mode === 'node') {
-    process.stdout.write(`${result.oldLeader} stays down: bring it back with \`${bringBack(result.oldLeader)}\` (or run with --rejoin)\n`);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const timing = patroni ? await applyTiming(t, parseTiming(patroni)) : await readTiming(t).catch(() => null);
+  if (patroni && timing) say(`Patroni timing now ${JSON.stringify(timing)}`);
+
+  if (falseAlarmsS !== undefined) {
+    const alarms = await countFalseAlarms(t, hooks.cluster, falseAlarmsS, say);
+    process.stdout.write(formatFalseAlarms(alarms) + '\n');
+    process.stdout.write(`JSON report: ${writeJson(json ?? path.join(t.home, 'failover', `false-alarms-${stamp}.json`), alarms)}\n`);
+    return 0;
   }
-  return result.ok ? 0 : 1;
+
+  const results: FailoverResult[] = [];
+  for (let i = 1; i <= runs; i++) {
+    if (runs > 1) say(`run ${i} of ${runs}`);
+    if (i > 1) {
+      // The previous run's rejoin waited for streaming + sync; let Patroni's /sync key follow before the next kill.
+      const c = await pgCluster(t);
+      if (!clusterHealthy(c)) {
+        say(`the cluster is not healthy before run ${i}: stopping the series`);
+        break;
+      }
+    }
+    const result = await runFailover(t, hooks, { ...o, say });
+    results.push(result);
+    process.stdout.write(formatReport(result) + '\n');
+    if (runs === 1) {
+      const file = json ?? path.join(t.home, 'failover', `${result.startedAt.replace(/[:.]/g, '-')}.json`);
+      process.stdout.write(`JSON report: ${writeReport(result, file)}\n`);
+    }
+    if (!result.ok) break;
+  }
+  if (runs > 1) {
+    const summary = summarizeRuns(results);
+    process.stdout.write('\n' + formatSummary(summary, timing) + '\n');
+    process.stdout.write(`JSON report: ${writeJson(json ?? path.join(t.home, 'failover', `runs-${stamp}.json`), { timing, summary, runs: results })}\n`);
+  }
+  const last = results.at(-1);
+  if (last && !o.rejoin && o.mode === 'node') {
+    process.stdout.write(`${last.oldLeader} stays down: bring it back with \`${bringBack(last.oldLeader)}\` (or run with --rejoin)\n`);
+  }
+  return results.length === runs && results.every((r) => r.ok) ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

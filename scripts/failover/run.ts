@@ -163,7 +163,6 @@ async function ensureProbeTable(t: Topology): Promise<void> {
   }
 }
 
-/** Which of `ids` are missing from pedidos' database (read on the primary, after recovery). */
 /** The acknowledged orders (public references, as the API answered them) that pedidos' database does not hold. */
 export async function missingOrders(t: Topology, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
