@@ -8,6 +8,7 @@
  * Only retry what is safe to repeat: reads, idempotent writes (keyed by an idempotency key or a conditional
  * UPDATE), or, with `retryIf: failedBeforeSend`, a non-idempotent statement whose error proves it never ran.
  */
+import { DEADLINE_MARGIN_MS, remainingMs } from '@brigadeiro/logger';
 import { isRetryableDbError } from './index';
 
 export interface DbRetryOptions {
@@ -38,10 +39,13 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * Runs `fn` (given the 1-based attempt number) and retries it while its error is retryable and the window
  * is open: delays 50, 100, 200, 400, 800, 1000, 1000... ms by default, with up to 20 % jitter so a pool's
  * worth of callers does not reconnect in lock-step. The last error is rethrown unchanged when the window
- * closes or an error is not retryable.
+ * closes or an error is not retryable. Inside a request that carries a deadline (X-Request-Timeout-Ms), the
+ * window is the time left before it, less DEADLINE_MARGIN_MS, longer or shorter than `windowMs`: a hop waits
+ * out a failover for as long as its caller waits for it, and no longer.
  */
 export async function withDbRetry<T>(fn: (attempt: number) => Promise<T>, opts: DbRetryOptions = {}): Promise<T> {
-  const windowMs = opts.windowMs ?? DB_RETRY_DEFAULTS.windowMs;
+  const left = remainingMs();
+  const windowMs = left === undefined ? (opts.windowMs ?? DB_RETRY_DEFAULTS.windowMs) : Math.max(0, left - DEADLINE_MARGIN_MS);
   const maxDelay = opts.maxDelayMs ?? DB_RETRY_DEFAULTS.maxDelayMs;
   const factor = opts.factor ?? DB_RETRY_DEFAULTS.factor;
   const retryIf = opts.retryIf ?? isRetryableDbError;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { runWithContext } from '@brigadeiro/logger';
 import { createPgPool, failedBeforeSend, withDbRetry } from '../src';
 
 const fast = { initialDelayMs: 5, maxDelayMs: 20 };
@@ -109,5 +110,29 @@ describe('failedBeforeSend', () => {
     ]) {
       expect(failedBeforeSend(e)).toBe(false);
     }
+  });
+});
+
+describe('withDbRetry inside a request with a deadline', () => {
+  test('when the database stays down, then retrying stops at the request\'s deadline, not at the longer window', async () => {
+    const started = Date.now();
+    const run = runWithContext({ requestId: 'r1', deadline: Date.now() + 400 }, () =>
+      withDbRetry(async () => {
+        throw pgError('57P01');
+      }, { ...fast, windowMs: 60_000 }),
+    );
+    await expect(run).rejects.toMatchObject({ code: '57P01' });
+    expect(Date.now() - started).toBeLessThan(5_000); // the 0.4 s deadline, not the 60 s window
+  });
+
+  test('when the deadline is further than the window, then retrying goes on until the database is back', async () => {
+    const backAt = Date.now() + 600;
+    const out = await runWithContext({ requestId: 'r2', deadline: Date.now() + 5_000 }, () =>
+      withDbRetry(async () => {
+        if (Date.now() < backAt) throw pgError('08006');
+        return 'ok';
+      }, { ...fast, windowMs: 100 }),
+    );
+    expect(out).toBe('ok');
   });
 });

@@ -2,21 +2,23 @@
  * Resilient HTTP to other services: an axios client with keep-alive agents and a timeout, wrapped in
  * one opossum circuit breaker per downstream. 4xx answers are the caller's business and never trip the
  * breaker; timeouts, refused connections and 5xx do. The request id of the current request is
- * forwarded as X-Request-Id. Breaker state is exported to /metrics.
+ * forwarded as X-Request-Id, and its deadline as X-Request-Timeout-Ms: a call inside a request with a
+ * deadline waits at most the time left (and at most timeoutMs), and tells the callee a little less, so the
+ * callee gives up (and answers) before this side stops listening. Breaker state is exported to /metrics.
  */
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, isAxiosError } from 'axios';
 import CircuitBreaker from 'opossum';
 import { ServiceUnavailableError } from '@brigadeiro/errors';
-import { currentRequestId, type Logger } from '@brigadeiro/logger';
+import { currentRequestId, DEADLINE_HEADER, DEADLINE_MARGIN_MS, remainingMs, type Logger } from '@brigadeiro/logger';
 import { BREAKER_STATE, type Metrics } from '@brigadeiro/metrics';
 
 export interface DownstreamOptions {
   /** Name used in errors, logs and the breaker metric label, e.g. "catalogo". */
   name: string;
   baseURL: string;
-  /** Per-call timeout, enforced by both axios and the breaker. Default 2000 ms. */
+  /** Per-call timeout (axios); inside a request with a deadline, the time left if shorter. Default 2000 ms. */
   timeoutMs?: number;
   /** Calls in the rolling window before the breaker may open. Default 5. */
   volumeThreshold?: number;
@@ -38,6 +40,7 @@ export class Downstream {
   readonly http: AxiosInstance;
   readonly breaker: CircuitBreaker<[AxiosRequestConfig], AxiosResponse>;
   private readonly resetTimeoutMs: number;
+  private readonly timeoutMs: number;
 
   constructor(opts: DownstreamOptions, deps: { metrics?: Metrics; logger?: Logger } = {}) {
     this.name = opts.name;
@@ -59,9 +62,12 @@ export class Downstream {
       if (id) config.headers.set('X-Request-Id', id);
       return config;
     });
+    this.timeoutMs = timeout;
+    // The timeout is axios' (per call, see request), not opossum's fixed one: a breaker timeout would cut a
+    // call that a deadline allows to run longer.
     this.breaker = new CircuitBreaker((config: AxiosRequestConfig) => this.http.request(config), {
       name: opts.name,
-      timeout,
+      timeout: false,
       volumeThreshold: opts.volumeThreshold ?? 5,
       errorThresholdPercentage: opts.errorThresholdPercentage ?? 50,
       resetTimeout: this.resetTimeoutMs,
@@ -94,9 +100,20 @@ export class Downstream {
     return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half_open' : 'closed';
   }
 
-  /** Calls the downstream through the breaker; rejects with the axios error or an opossum error (code EOPENBREAKER / ETIMEDOUT). */
+  /**
+   * Calls the downstream through the breaker; rejects with the axios error (a timeout is ECONNABORTED) or an
+   * opossum error (EOPENBREAKER). Inside a request whose deadline has passed, it rejects with ETIMEDOUT
+   * without calling: nobody is waiting for the answer.
+   */
   request<T = unknown>(config: AxiosRequestConfig): Promise<AxiosResponse<T>> {
-    return this.breaker.fire(config) as Promise<AxiosResponse<T>>;
+    const left = remainingMs();
+    if (left === undefined) return this.breaker.fire(config) as Promise<AxiosResponse<T>>;
+    if (left <= DEADLINE_MARGIN_MS) {
+      return Promise.reject(Object.assign(new Error(`${this.name} not called: the request's deadline has passed`), { code: 'ETIMEDOUT' }));
+    }
+    const timeout = Math.min(config.timeout ?? this.timeoutMs, left);
+    const headers = { ...(config.headers as Record<string, string> | undefined), [DEADLINE_HEADER]: String(timeout - DEADLINE_MARGIN_MS) };
+    return this.breaker.fire({ ...config, timeout, headers }) as Promise<AxiosResponse<T>>;
   }
 
   /**

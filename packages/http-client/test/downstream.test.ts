@@ -6,9 +6,10 @@ import { Downstream } from '../src';
 
 /** A real HTTP server on loopback whose behaviour the test switches. */
 async function fakeDownstream() {
-  const state = { mode: 'ok' as 'ok' | 'fail' | 'hang' | 'notfound', seenRequestIds: [] as (string | undefined)[] };
+  const state = { mode: 'ok' as 'ok' | 'fail' | 'hang' | 'notfound', seenRequestIds: [] as (string | undefined)[], seenBudgets: [] as (string | undefined)[] };
   const server = http.createServer((req, res) => {
     state.seenRequestIds.push(req.headers['x-request-id'] as string | undefined);
+    state.seenBudgets.push(req.headers['x-request-timeout-ms'] as string | undefined);
     if (state.mode === 'hang') return; // never answers
     const status = state.mode === 'ok' ? 200 : state.mode === 'notfound' ? 404 : 500;
     res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status }));
@@ -82,5 +83,43 @@ describe('Downstream shutdown', () => {
     const destroyed = agents.map((a) => jest.spyOn(a, 'destroy'));
     ds.shutdown();
     for (const spy of destroyed) expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('Downstream deadline', () => {
+  let fake: Awaited<ReturnType<typeof fakeDownstream>>;
+  let ds: Downstream;
+
+  beforeEach(async () => {
+    fake = await fakeDownstream();
+    // A long timeout of its own: what must end the call here is the request's deadline.
+    ds = new Downstream({ name: 'fake', baseURL: fake.url, timeoutMs: 20_000 });
+  });
+  afterEach(async () => {
+    ds.shutdown();
+    await fake.close();
+  });
+
+  it('when a call is made inside a request with a deadline, then the callee is told the time left less a margin and the call ends at the deadline', async () => {
+    fake.state.mode = 'hang';
+    const started = Date.now();
+    const err = await runWithContext({ requestId: 'rid-d', deadline: Date.now() + 500 }, () => ds.request({ url: '/x' })).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ECONNABORTED');
+    expect(ds.unavailable(err)?.message).toMatch(/did not answer in time/);
+    expect(Date.now() - started).toBeLessThan(5_000); // the deadline (0.5 s) ended it, not the 20 s timeout
+    const told = Number(fake.state.seenBudgets[0]);
+    expect(told).toBeGreaterThan(0);
+    expect(told).toBeLessThanOrEqual(500 - 150);
+  });
+
+  it('when a call is made without a deadline, then no budget header is sent', async () => {
+    await runWithContext({ requestId: 'rid-n' }, () => ds.request({ url: '/x' }));
+    expect(fake.state.seenBudgets).toEqual([undefined]);
+  });
+
+  it('when the request\'s deadline has already passed, then the downstream is not called at all', async () => {
+    const err = await runWithContext({ requestId: 'rid-p', deadline: Date.now() - 1 }, () => ds.request({ url: '/x' })).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('ETIMEDOUT');
+    expect(fake.state.seenRequestIds).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import { errorHandler, notFoundHandler, UnauthorizedError } from '@brigadeiro/errors';
-import { runWithContext, type Logger } from '@brigadeiro/logger';
+import { DEADLINE_HEADER, parseBudgetMs, runWithContext, type Logger } from '@brigadeiro/logger';
 import { httpMetricsMiddleware, type Metrics } from '@brigadeiro/metrics';
 
 export type ReadinessCheck = () => Promise<unknown>;
@@ -34,7 +34,8 @@ function requestId(): RequestHandler {
     const incoming = req.get('x-request-id');
     const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
-    runWithContext({ requestId: id }, () => next());
+    const budget = parseBudgetMs(req.get(DEADLINE_HEADER));
+    runWithContext({ requestId: id, ...(budget === undefined ? {} : { deadline: Date.now() + budget }) }, () => next());
   };
 }
 

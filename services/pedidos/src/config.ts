@@ -22,8 +22,18 @@ export const configSchema = baseConfigSchema.extend({
   FISCAL_URL: httpUrl,
   /** Base URL of logistica (create the shipment). */
   LOGISTICA_URL: httpUrl,
-  /** Timeout of every downstream call, enforced by axios and by the breaker (ms). */
-  DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  /**
+   * Longest a single downstream call may take (ms); inside a checkout, also at most the time left before its
+   * deadline. Longer than a database failover (about 6.5 s with the stack's Patroni timing), which a called
+   * service rides through by retrying its database: a shorter timeout would turn that wait into a 503.
+   */
+  DOWNSTREAM_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(8000),
+  /**
+   * A checkout's deadline (ms from its arrival): every wait of the chain (pedidos' database retries, each
+   * downstream call and, through X-Request-Timeout-Ms, each called service's database retries) ends by then.
+   * Below the gateway's 15 s for /api/v1/pedidos, so the client gets pedidos' own answer, not a 504.
+   */
+  CHECKOUT_DEADLINE_MS: z.coerce.number().int().min(100).max(60_000).default(12_000),
   /** Calls in a breaker's rolling window before it may open. */
   BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).max(1000).default(5),
   /** Failure percentage in the window that opens a breaker. */

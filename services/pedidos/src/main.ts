@@ -33,6 +33,7 @@ async function main(config: Config): Promise<void> {
       },
       worker: { intervaloMs: config.WORKER_POLL_MS, backoffMs: config.WORKER_BACKOFF_MS, backoffMaxMs: config.WORKER_BACKOFF_MAX_MS },
       retomarEmMs: config.CHECKOUT_RESUME_AFTER_MS,
+      prazoCheckoutMs: config.CHECKOUT_DEADLINE_MS,
     },
     { database, logger, metrics },
   );

@@ -32,6 +32,8 @@ export interface PedidosSettings {
   breaker: BreakerSettings;
   worker?: TrabalhadorOptions;
   retomarEmMs?: number;
+  /** A checkout's deadline (CHECKOUT_DEADLINE_MS); Checkout's default when left out. */
+  prazoCheckoutMs?: number;
 }
 
 export interface Pedidos {
@@ -73,7 +75,7 @@ export function montarPedidos(s: PedidosSettings, deps: { database: Database; lo
       logistica: logisticaHttp(downstreams.logistica),
     },
     deps.logger,
-    s.retomarEmMs === undefined ? {} : { retomarEmMs: s.retomarEmMs },
+    { ...(s.retomarEmMs === undefined ? {} : { retomarEmMs: s.retomarEmMs }), ...(s.prazoCheckoutMs === undefined ? {} : { prazoMs: s.prazoCheckoutMs }) },
   );
   const trabalhador = new Trabalhador(repo, checkout, deps.logger, s.worker);
   return {

@@ -18,7 +18,7 @@
  * Every downstream call is idempotent by pedido_id, so doing a step twice (request and worker) is harmless;
  * status changes are conditional, so only one of them moves the order.
  */
-import type { Logger } from '@brigadeiro/logger';
+import { limitDeadline, type Logger } from '@brigadeiro/logger';
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { AppError } from '@brigadeiro/errors';
 import type { CamposPedido, Fila, Passagem, PedidoGuardado, PedidosRepository, TarefaGuardada } from '../data/pedidos-repository';
@@ -54,6 +54,11 @@ export interface Portas {
 export interface CheckoutOptions {
   /** When the 'retomar' safety task of a new order falls due (must exceed the longest chain). Default 60 s. */
   retomarEmMs?: number;
+  /**
+   * The checkout's deadline, from its arrival: every wait of the chain ends by then (see limitDeadline in
+   * @brigadeiro/logger), the database retries of pedidos and of each called service included. Default 12 s.
+   */
+  prazoMs?: number;
 }
 
 /** 201: all steps done; 202: accepted, steps pending in the queue; 200: an Idempotency-Key replay. */
@@ -100,6 +105,7 @@ function motivoDe(p: PedidoGuardado): string {
 
 export class Checkout {
   private readonly retomarEmMs: number;
+  private readonly prazoMs: number;
 
   constructor(
     private readonly repo: PedidosRepository,
@@ -108,9 +114,12 @@ export class Checkout {
     opts: CheckoutOptions = {},
   ) {
     this.retomarEmMs = opts.retomarEmMs ?? 60_000;
+    this.prazoMs = opts.prazoMs ?? 12_000;
   }
 
   async criar(chave: string, pedido: CriarPedido): Promise<RespostaCheckout> {
+    // Rather than answer 503 while the database fails over, the chain waits for it, up to one deadline.
+    limitDeadline(this.prazoMs);
     // The cart is read while the key is looked up (two independent round trips side by side): a replay
     // ignores the read, whatever it answered; a new order goes on with it.
     const lendo = this.portas.carrinho.ler(pedido.carrinho_id).then(
