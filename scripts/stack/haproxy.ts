@@ -32,11 +32,12 @@ export async function startHaproxy(ctx: StackContext): Promise<number> {
   // -db: stay in the foreground, one process (the PID we record is the one serving).
   const pid = launch(p, { name: HAPROXY, command: 'haproxy', args: ['-db', '-f', conf], match: 'haproxy' });
   // HAProxy starts with every server UP and only marks them down after failed checks: wait until the
-  // checks have settled on exactly one primary and at least one replica.
+  // checks have settled on exactly one primary and at least one replica (the read-only backend's backup
+  // servers are the primary standing in: they do not count as replicas).
   await waitFor('HAProxy routing (one primary UP, one replica UP)', async () => {
     const s = await haproxyServers(p);
     const primaries = s.filter((x) => x.backend === 'be_primary' && x.status === 'UP');
-    const replicas = s.filter((x) => x.backend === 'be_replicas' && x.status === 'UP');
+    const replicas = upReplicas(s);
     if (primaries.length !== 1 || replicas.length < 1) {
       throw new Error(s.map((x) => `${x.backend}/${x.server}=${x.status}`).join(', '));
     }
@@ -49,6 +50,13 @@ export interface HaproxyServer {
   backend: string;
   server: string;
   status: string;
+  /** A backup server (used only while no other server of its backend is up). */
+  backup: boolean;
+}
+
+/** The replicas HAProxy's read-only backend would route to: its UP servers, less the primary's backup stand-ins. */
+export function upReplicas(servers: HaproxyServer[]): HaproxyServer[] {
+  return servers.filter((x) => x.backend === 'be_replicas' && !x.backup && x.status === 'UP');
 }
 
 /** Servers of the PostgreSQL backends and their check status, from the stats socket (`show stat`). */
@@ -57,9 +65,9 @@ export async function haproxyServers(p: StackPaths): Promise<HaproxyServer[]> {
   const lines = csv.split('\n').filter((l) => l.trim() !== '');
   const header = (lines.shift() ?? '').replace(/^# /, '').split(',');
   const col = (n: string) => header.indexOf(n);
-  const [px, sv, st] = [col('pxname'), col('svname'), col('status')];
+  const [px, sv, st, bck] = [col('pxname'), col('svname'), col('status'), col('bck')];
   return lines
     .map((l) => l.split(','))
     .filter((f) => f[sv] !== 'FRONTEND' && f[sv] !== 'BACKEND' && (f[px] ?? '').startsWith('be_'))
-    .map((f) => ({ backend: f[px] ?? '', server: f[sv] ?? '', status: f[st] ?? '' }));
+    .map((f) => ({ backend: f[px] ?? '', server: f[sv] ?? '', status: f[st] ?? '', backup: f[bck] === '1' }));
 }

@@ -15,6 +15,11 @@ export interface PgPoolOptions {
   max?: number;
   /** Close a connection idle this long (ms). Default 10 000. */
   idleTimeoutMillis?: number;
+  /**
+   * Close a connection once it is this old (s), when next idle; 0 = never. Default 0. A pool kept busy never
+   * hits the idle timeout, so this bounds how long its connections stay where a proxy first sent them.
+   */
+  maxLifetimeSeconds?: number;
   /** Give up opening a connection after this long (ms): fail fast when the primary is gone. Default 2 000. */
   connectionTimeoutMillis?: number;
   /** Cancel a statement that runs longer than this (ms, server side); 0 = no limit. Default 0. */
@@ -37,6 +42,7 @@ export function pgPoolConfig(url: string, opts: PgPoolOptions = {}): PoolConfig 
     connectionString: url,
     max: opts.max ?? 10,
     idleTimeoutMillis: opts.idleTimeoutMillis ?? 10_000,
+    ...(opts.maxLifetimeSeconds ? { maxLifetimeSeconds: opts.maxLifetimeSeconds } : {}),
     connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 2_000,
     keepAlive: opts.keepAlive ?? true,
     application_name: opts.applicationName ?? 'brigadeiro',

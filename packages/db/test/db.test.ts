@@ -24,6 +24,23 @@ describe('createPgPool', () => {
     expect(isRetryableDbError(err)).toBe(true);
     await pool.end();
   });
+
+  test('when maxLifetimeSeconds is set and the pool is kept busy (real PostgreSQL), then its connection is replaced once that old', async () => {
+    expect(pgPoolConfig('postgresql://u:p@127.0.0.1:1/db')).not.toHaveProperty('maxLifetimeSeconds');
+    const pool = createPgPool(superuserUrl(loadTopology()), { max: 1, maxLifetimeSeconds: 1 });
+    try {
+      // One query every 20 ms: the connection is never idle long enough for the idle timeout.
+      const pids = new Set<number>();
+      const end = Date.now() + 2_500;
+      while (Date.now() < end) {
+        pids.add((await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(pids.size).toBeGreaterThanOrEqual(2);
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe('isRetryableDbError', () => {

@@ -32,6 +32,9 @@ export interface CatalogoDbOptions {
   onIdleError?: (err: Error) => void;
 }
 
+/** Read connections are replaced after this long (a reconnect and a re-prepare per connection, 10 per 30 s). */
+export const READ_CONNECTION_LIFETIME_S = 30;
+
 /** Opens nothing yet: each pool connects on first use. */
 export function createCatalogoDb(opts: CatalogoDbOptions): CatalogoDb {
   const common = { max: opts.poolMax ?? 10, ...(opts.onIdleError ? { onIdleError: opts.onIdleError } : {}) };
@@ -39,7 +42,9 @@ export function createCatalogoDb(opts: CatalogoDbOptions): CatalogoDb {
   return {
     write: prisma,
     writePg: pool,
-    read: createPgPool(opts.readUrl, { ...common, applicationName: 'catalogo-ro' }),
+    // HAProxy moves reads back to a returning replica by cutting the primary's stand-in sessions; the
+    // lifetime is the second line: no read connection outlives it on whatever node it first reached.
+    read: createPgPool(opts.readUrl, { ...common, applicationName: 'catalogo-ro', maxLifetimeSeconds: READ_CONNECTION_LIFETIME_S }),
   };
 }
 
