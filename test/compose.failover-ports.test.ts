@@ -111,11 +111,11 @@ describe('a change on one side only is caught', () => {
 
   test('when the override publishes a port nothing measures, or changes more than ports, then both are reported', () => {
     const problems = checkChangedOverride((o) => {
-      o.services.etcd = { ports: ['127.0.0.1:2479:2479'] };
+      o.services.etcd1 = { ports: ['127.0.0.1:2479:2479'] };
       o.services.pg1!.stop_grace_period = '1s';
     });
     expect(problems).toEqual(expect.arrayContaining([
-      `etcd: ${FAILOVER_OVERRIDE} publishes [127.0.0.1:2479->2479] but the failover measurements reach nothing on etcd`,
+      `etcd1: ${FAILOVER_OVERRIDE} publishes [127.0.0.1:2479->2479] but the failover measurements reach nothing on etcd1`,
       `pg1: ${FAILOVER_OVERRIDE} changes more than its published ports`,
     ]));
     expect(problems).toHaveLength(2);

@@ -14,6 +14,7 @@ const t = loadTopology();
 
 interface StatusJson {
   components: { name: string; state: string; pid: number | null }[];
+  etcd: { leader: string | null; quorum: boolean; up: number; members: { name: string; up: boolean; isLeader: boolean }[] } | null;
   postgres: { leader: string | null; members: { name: string; role: string; streaming: boolean; sync: string | null; lagBytes: number | null }[] } | null;
 }
 
@@ -46,9 +47,20 @@ describe('native stack status', () => {
     expect(replicas).toHaveLength(1);
     expect(replicas[0]).toMatchObject({ streaming: true, sync: 'sync' });
     expect(typeof replicas[0]!.lagBytes).toBe('number');
-    for (const name of ['etcd', 'pg1', 'pg2', 'haproxy', 'redis']) {
+    for (const name of ['etcd1', 'etcd2', 'etcd3', 'pg1', 'pg2', 'haproxy', 'redis']) {
       expect(s.components.find((c) => c.name === name)).toMatchObject({ state: 'running' });
     }
+  });
+
+  test('when the stack is up, then status --json shows three etcd members up with exactly one etcd leader', async () => {
+    const s = await status();
+    expect(s.etcd).toMatchObject({ quorum: true, up: 3 });
+    expect(s.etcd!.members.map((m) => m.name)).toEqual(['etcd1', 'etcd2', 'etcd3']);
+    expect(s.etcd!.members.every((m) => m.up)).toBe(true);
+    const leaders = s.etcd!.members.filter((m) => m.isLeader);
+    expect(leaders).toHaveLength(1);
+    expect(s.etcd!.leader).toBe(leaders[0]!.name);
+    expect(s.components.find((c) => c.name === s.etcd!.leader)).toMatchObject({ detail: 'etcd leader' });
   });
 
   test('when connecting to the HAProxy read-write endpoint, then it reaches the primary', async () => {

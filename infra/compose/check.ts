@@ -226,7 +226,7 @@ export function checkCompose(o: CheckOptions = {}): string[] {
     if ((SERVICES as readonly string[]).includes(host)) return [Number(s.environment?.PORT)];
     const p = t.ports;
     const infra: Record<string, number[]> = {
-      etcd: [p.etcdClient, p.etcdPeer], pg1: [p.pg1, p.patroni1], pg2: [p.pg2, p.patroni2],
+      etcd1: [p.etcd1Client, p.etcd1Peer], etcd2: [p.etcd2Client, p.etcd2Peer], etcd3: [p.etcd3Client, p.etcd3Peer], pg1: [p.pg1, p.patroni1], pg2: [p.pg2, p.patroni2],
       haproxy: [p.pgRw, p.pgRo, p.haproxyStats], redis: [p.redis], nginx: [p.gateway],
     };
     return infra[host] ?? [];

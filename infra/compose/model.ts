@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  COMPONENT_HOSTS, DB_SERVICES, DEFAULT_CARRINHO_INSTANCES, DEFAULT_GATEWAY, REPO_ROOT, SERVICES, type ServiceName, type Topology,
+  COMPONENT_HOSTS, DB_SERVICES, DEFAULT_CARRINHO_INSTANCES, ETCD_MEMBERS, DEFAULT_GATEWAY, REPO_ROOT, SERVICES, type ServiceName, type Topology,
   carrinhoPort, dbPassword, loadTopology, serviceEnv, servicePort,
 } from '@brigadeiro/topology';
 import { MEASURED_PORTS } from '../../scripts/failover/run';
@@ -127,13 +127,19 @@ export function composeModel(): Record<string, unknown> {
     volumes: ['config:/config'],
     restart: 'no',
   };
-  services.etcd = {
-    build: { context: 'infra/compose/etcd' },
-    image: 'brigadeiro/etcd',
-    volumes: [configVolume, 'etcd-data:/var/lib/etcd'],
-    depends_on: { config: done },
-    restart: 'unless-stopped',
-  };
+  // Three members as on the native stack, started together (a new cluster needs a quorum up to elect a
+  // leader, and a member reports healthy only once there is one). The image reads its member's rendered file.
+  for (const member of ETCD_MEMBERS) {
+    services[member] = {
+      build: { context: 'infra/compose/etcd' },
+      image: 'brigadeiro/etcd',
+      environment: { BRIGADEIRO_ETCD_MEMBER: member },
+      volumes: [configVolume, `${member}-data:/var/lib/etcd`],
+      depends_on: { config: done },
+      restart: 'unless-stopped',
+    };
+  }
+  const etcdHealthy = Object.fromEntries(ETCD_MEMBERS.map((m) => [m, healthy]));
   for (const node of ['pg1', 'pg2'] as const) {
     services[node] = {
       build: { context: 'infra/postgres' },
@@ -142,7 +148,7 @@ export function composeModel(): Record<string, unknown> {
       hostname: node,
       volumes: [configVolume, `${node}-data:/var/lib/postgresql/data`],
       // A fresh cluster bootstraps on pg1 first (predictable leader, as on the native stack); pg2 clones it.
-      depends_on: node === 'pg1' ? { config: done, etcd: healthy } : { config: done, etcd: healthy, pg1: healthy },
+      depends_on: { config: done, ...etcdHealthy, ...(node === 'pg2' ? { pg1: healthy } : {}) },
       shm_size: '256m',
       stop_grace_period: '30s',
       restart: 'unless-stopped',
@@ -186,7 +192,7 @@ export function composeModel(): Record<string, unknown> {
   for (const h of COMPONENT_HOSTS) if (!services[h]) throw new Error(`no compose service for component ${h}`);
   return {
     services,
-    volumes: { config: {}, 'etcd-data': {}, 'pg1-data': {}, 'pg2-data': {}, 'redis-data': {} },
+    volumes: { config: {}, ...Object.fromEntries(ETCD_MEMBERS.map((m) => [`${m}-data`, {}])), 'pg1-data': {}, 'pg2-data': {}, 'redis-data': {} },
   };
 }
 

@@ -10,8 +10,9 @@
  * toNetwork() rewrites exactly that and refuses to guess: a loopback address left over after its rules
  * (a new template line it does not understand) is an error, at container start and in npm test.
  */
-import { type Topology, bindHost, hostForPort } from '@brigadeiro/topology';
+import { ETCD_MEMBERS, type Topology, bindHost, etcdPorts, hostForPort } from '@brigadeiro/topology';
 import { renderNginxConf } from '../nginx/render';
+import { etcdHosts, initialCluster } from '../../scripts/stack/etcd';
 import { infraFile, renderTemplate } from '../../scripts/stack/template';
 
 /** Where the files and the data live inside the containers (see docker-compose.yml's volumes). */
@@ -69,18 +70,23 @@ export function renderComposeConfigs(t: Topology): RenderedFiles {
   if (!t.network) throw new Error('renderComposeConfigs needs a topology with a network (BRIGADEIRO_NETWORK=compose)');
   const files: RenderedFiles = {};
 
-  files['etcd.conf.yml'] = toNetwork(t, renderTemplate(infraFile('etcd', 'etcd.conf.yml.tmpl'), {
-    DATA_DIR: CONTAINER_PATHS.etcdData,
-    CLIENT_PORT: t.ports.etcdClient,
-    PEER_PORT: t.ports.etcdPeer,
-  }), 'etcd.conf.yml');
+  // One file per member (each is its own container, with its own data volume).
+  for (const member of ETCD_MEMBERS) {
+    files[`${member}.conf.yml`] = toNetwork(t, renderTemplate(infraFile('etcd', 'etcd.conf.yml.tmpl'), {
+      NAME: member,
+      DATA_DIR: CONTAINER_PATHS.etcdData,
+      CLIENT_PORT: etcdPorts(t, member).client,
+      PEER_PORT: etcdPorts(t, member).peer,
+      INITIAL_CLUSTER: initialCluster(t),
+    }), `${member}.conf.yml`);
+  }
 
   for (const node of PG_NODES) {
     const [pg, rest] = node === 'pg1' ? [t.ports.pg1, t.ports.patroni1] : [t.ports.pg2, t.ports.patroni2];
     files[`${node}.yml`] = toNetwork(t, renderTemplate(infraFile('postgres', 'patroni.yml.tmpl'), {
       NAME: node,
       REST_PORT: rest,
-      ETCD_PORT: t.ports.etcdClient,
+      ETCD_HOSTS: etcdHosts(t),
       PG_PORT: pg,
       DATA_DIR: `${CONTAINER_PATHS.pgData}/${node}`,
       PGPASS: `/tmp/${node}.pgpass`,

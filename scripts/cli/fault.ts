@@ -11,6 +11,9 @@
  *   carrinho-kill <n>     SIGKILL carrinho instance n: the gateway routes around it
  *   carrinho-up <n>       start instance n again
  *   service-down <name> / service-up <name>   the same for any service instance (pedidos, carrinho-2, ...)
+ *   etcd-down [N|all]     SIGKILL etcd member N (1-3); no N: the current etcd leader (the worst single loss:
+ *                         the survivors must elect a new leader first); all: every member (quorum lost)
+ *   etcd-up [N|all]       start member N (no N, or all: every member that is down) and wait until healthy
  */
 import { type StackContext, stackContext } from '../stack/context';
 import {
@@ -25,6 +28,7 @@ import {
   stopService,
   waitClusterHealthy,
 } from '../stack/control';
+import { ETCD_MEMBERS, type EtcdMember, describeEtcd, etcdCluster, killEtcdMember, startEtcd } from '../stack/etcd';
 import { PG_NODES, type PgNode, pgCluster } from '../stack/patroni';
 import { livePid } from '../stack/process';
 import { REDIS, startRedis } from '../stack/redis';
@@ -37,7 +41,9 @@ const USAGE = `usage: npm run fault -- <fault>
   redis-down | redis-up                 stop Redis and leave it down / start it again
   catalogo-down | catalogo-up           stop / start catalogo (the gateway serves stale catalogue pages)
   carrinho-kill <n> | carrinho-up <n>   SIGKILL / start carrinho instance n
-  service-down <name> | service-up <name>  any service instance (catalogo, pedidos, carrinho-2, ...)`;
+  service-down <name> | service-up <name>  any service instance (catalogo, pedidos, carrinho-2, ...)
+  etcd-down [N|all]                     SIGKILL etcd member N (1-3; default: the current etcd leader) or all of them
+  etcd-up [N|all]                       start etcd member N (default: every member that is down) and wait until healthy`;
 
 function pgNode(arg: string | undefined): PgNode {
   if (!arg || !PG_NODES.includes(arg as PgNode)) throw new Error(`expected a node name (${PG_NODES.join(' or ')}), got "${arg ?? ''}"`);
@@ -48,6 +54,15 @@ function carrinho(ctx: StackContext, arg: string | undefined): string {
   const n = Number(arg);
   if (!Number.isInteger(n) || n < 1 || n > ctx.t.carrinhoInstances) throw new Error(`expected a carrinho instance from 1 to ${ctx.t.carrinhoInstances}, got "${arg ?? ''}"`);
   return `carrinho-${n}`;
+}
+
+/** etcd-down/etcd-up's argument: a member number (1-3), `all`, or nothing. */
+function etcdTargets(arg: string | undefined): EtcdMember[] | 'all' | undefined {
+  if (arg === undefined || arg === '') return undefined;
+  if (arg === 'all') return 'all';
+  const n = Number(arg.replace(/^etcd/, ''));
+  if (!Number.isInteger(n) || n < 1 || n > ETCD_MEMBERS.length) throw new Error(`expected an etcd member from 1 to ${ETCD_MEMBERS.length} or "all", got "${arg}"`);
+  return [ETCD_MEMBERS[n - 1]!];
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -108,6 +123,28 @@ export async function runFault(ctx: StackContext, fault: string, arg?: string): 
       serviceInstance(ctx.t, arg ?? '');
       await startService(ctx, arg!);
       return `${arg} is ready (${secs(Date.now() - t0)})`;
+    case 'etcd-down': {
+      const which = etcdTargets(arg);
+      let victims: EtcdMember[];
+      if (which === 'all') victims = [...ETCD_MEMBERS];
+      else if (which) victims = which;
+      else {
+        const c = await etcdCluster(ctx.t);
+        if (!c.leader) throw new Error(`etcd has no leader to kill (${describeEtcd(c)}); name a member: etcd-down <1-3>`);
+        victims = [c.leader];
+      }
+      const killed = (await Promise.all(victims.map(async (m) => ((await killEtcdMember(ctx, m)) ? m : undefined)))).filter(Boolean);
+      if (which === 'all') {
+        return `every etcd member killed (${killed.join(', ') || 'none was running'}): Patroni cannot renew the leader key; with failsafe_mode the primary keeps writing while it reaches its replica. Back: npm run fault -- etcd-up`;
+      }
+      return `${victims[0]} ${killed.length ? 'killed (SIGKILL)' : 'was not running'}; the other two keep the quorum. Back: npm run fault -- etcd-up ${victims[0]!.slice(4)}`;
+    }
+    case 'etcd-up': {
+      const which = etcdTargets(arg);
+      const started = await startEtcd(ctx, which === 'all' || !which ? ETCD_MEMBERS : which);
+      const c = await etcdCluster(ctx.t);
+      return `${started.length ? `${started.join(', ')} started` : 'nothing to start'} (${secs(Date.now() - t0)}); etcd: ${describeEtcd(c)}`;
+    }
     default:
       throw new Error(`unknown fault "${fault}"\n${USAGE}`);
   }

@@ -1,11 +1,12 @@
 /**
  * The native stack's side of the failover experiment: FailoverHooks over scripts/stack (PID files, the
  * orchestrator's own launch code), and restoreStack(), which puts a stack a fault left broken back to
- * normal: both PostgreSQL nodes running (one leader + one streaming sync replica), Redis and every service
+ * normal: every etcd member running (healthy), both PostgreSQL nodes running (one leader + one streaming sync replica), Redis and every service
  * instance up. Tests that break the shared test stack call it before they end.
  */
 import type { StackContext } from '../stack/context';
 import { clusterHealthy, killPgNode, startPgNode, startService, waitClusterHealthy } from '../stack/control';
+import { startEtcd } from '../stack/etcd';
 import { PG_NODES, pgCluster } from '../stack/patroni';
 import { livePid } from '../stack/process';
 import { REDIS, startRedis } from '../stack/redis';
@@ -26,7 +27,8 @@ export function nativeHooks(ctx: StackContext): FailoverHooks {
 
 /** Starts whatever of the stack is down and waits on real readiness; returns what it had to start. */
 export async function restoreStack(ctx: StackContext): Promise<string[]> {
-  const started: string[] = [];
+  // etcd first: Patroni cannot elect or confirm a leader without it.
+  const started: string[] = [...(await startEtcd(ctx))];
   for (const node of PG_NODES) {
     if (livePid(ctx.p, node) === undefined) {
       startPgNode(ctx, node);

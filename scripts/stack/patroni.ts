@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { HOST, type Topology } from '@brigadeiro/topology';
 import type { StackContext } from './context';
+import { etcdHosts } from './etcd';
 import { PG_OS_HOME, PG_OS_USER, type StackPaths, preparePgRoot } from './layout';
 import { isAlive, launch, livePid, signal, stopRecorded, waitGone } from './process';
 import { StartError, httpJson, waitFor } from './probe';
@@ -31,7 +32,7 @@ function renderNodeConfig(ctx: StackContext, pgRoot: string, node: PgNode): stri
   writeRendered(infraFile('postgres', 'patroni.yml.tmpl'), target, {
     NAME: node,
     REST_PORT: ports.rest,
-    ETCD_PORT: t.ports.etcdClient,
+    ETCD_HOSTS: etcdHosts(t),
     PG_PORT: ports.pg,
     DATA_DIR: path.join(pgRoot, node),
     PGPASS: path.join(pgRoot, `${node}.pgpass`),

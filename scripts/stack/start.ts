@@ -1,6 +1,6 @@
 /**
  * `start`: brings the stack up in dependency order, each step waiting on observed readiness:
- * etcd -> Patroni pg1 + pg2 (leader + streaming synchronous replica) -> HAProxy (routing settled) ->
+ * etcd (three members at once, until they have a leader) -> Patroni pg1 + pg2 (leader + streaming synchronous replica) -> HAProxy (routing settled) ->
  * Redis -> database bootstrap, migrations, seed -> services (GET /ready) -> nginx (gateway answers).
  * A failure stops whatever was started and reports the failing component with the tail of its log.
  */
@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { type PortName, carrinhoPort, portEnvName } from '@brigadeiro/topology';
 import type { StackContext } from './context';
 import { prepareDatabases } from './database';
-import { startEtcd } from './etcd';
+import { ETCD_MEMBERS, startEtcd } from './etcd';
 import { startHaproxy } from './haproxy';
 import { logFile, removePgRoot } from './layout';
 import { startNginx } from './nginx';
@@ -22,8 +22,12 @@ import { runningComponents, stopStack } from './stop';
 
 /** Which component binds each port, for the "port in use" message. */
 const PORT_OWNERS: Partial<Record<PortName, string>> = {
-  etcdClient: 'etcd (client)',
-  etcdPeer: 'etcd (peer)',
+  etcd1Client: 'etcd1 (client)',
+  etcd1Peer: 'etcd1 (peer)',
+  etcd2Client: 'etcd2 (client)',
+  etcd2Peer: 'etcd2 (peer)',
+  etcd3Client: 'etcd3 (client)',
+  etcd3Peer: 'etcd3 (peer)',
   pg1: 'PostgreSQL pg1',
   pg2: 'PostgreSQL pg2',
   patroni1: 'Patroni pg1 REST API',
@@ -104,7 +108,7 @@ export async function startStack(ctx: StackContext, detached: boolean): Promise<
   try {
     await checkPorts(ctx);
     writeState(ctx.p, ctx.t, detached);
-    await step('etcd', ['etcd'], () => startEtcd(ctx));
+    await step('etcd (3 members)', [...ETCD_MEMBERS], () => startEtcd(ctx));
     await step('PostgreSQL (Patroni pg1, pg2)', ['pg1', 'pg2'], () => startPatroni(ctx));
     await step('HAProxy', ['haproxy'], () => startHaproxy(ctx));
     await step('Redis', ['redis'], () => startRedis(ctx));

@@ -3,9 +3,9 @@
  * check answers; unhealthy: alive but the check fails; stopped: no live process), and PostgreSQL's
  * roles, replication mode and lag as Patroni and the leader's pg_stat_replication report them.
  */
-import { HOST, components } from '@brigadeiro/topology';
+import { HOST, components, etcdPorts } from '@brigadeiro/topology';
 import type { ComponentState, StackContext } from './context';
-import { etcdHealthy } from './etcd';
+import { ETCD_MEMBERS, type EtcdCluster, type EtcdMember, etcdCluster, etcdHealthy } from './etcd';
 import { haproxyServers } from './haproxy';
 import { type PgCluster, type PgNode, nodePorts, pgCluster } from './patroni';
 import { livePid } from './process';
@@ -25,16 +25,22 @@ export interface ComponentStatus {
 export interface StackStatus {
   home: string;
   components: ComponentStatus[];
+  /** The etcd members' raft view (each member's /v3/maintenance/status); null when none is running. */
+  etcd: EtcdCluster | null;
   postgres: PgCluster | null;
 }
+
+const isEtcd = (name: string): name is EtcdMember => (ETCD_MEMBERS as readonly string[]).includes(name);
 
 const addr = (port: number) => `${HOST}:${port}`;
 
 function describeAddress(ctx: StackContext, name: string, port: number): string {
   const { t } = ctx;
   switch (name) {
-    case 'etcd':
-      return `${addr(port)} (peer ${t.ports.etcdPeer})`;
+    case 'etcd1':
+    case 'etcd2':
+    case 'etcd3':
+      return `${addr(port)} (peer ${etcdPorts(t, name).peer})`;
     case 'pg1':
     case 'pg2':
       return `${addr(port)} (patroni ${nodePorts(t, name as PgNode).rest})`;
@@ -49,7 +55,7 @@ function describeAddress(ctx: StackContext, name: string, port: number): string 
 
 async function healthCheck(ctx: StackContext, name: string, kind: string, port: number): Promise<void> {
   const { t, p } = ctx;
-  if (name === 'etcd') {
+  if (isEtcd(name)) {
     await etcdHealthy(port);
   } else if (name === 'pg1' || name === 'pg2') {
     const a = await httpRequest(nodePorts(t, name).rest, '/health', 'OPTIONS', 1500);
@@ -84,7 +90,14 @@ export async function collectStatus(ctx: StackContext): Promise<StackStatus> {
     }),
   );
   const anyPg = rows.some((r) => (r.name === 'pg1' || r.name === 'pg2') && r.pid !== null);
-  return { home: ctx.t.home, components: rows, postgres: anyPg ? await pgCluster(ctx.t) : null };
+  const anyEtcd = rows.some((r) => isEtcd(r.name) && r.pid !== null);
+  const [etcd, postgres] = await Promise.all([anyEtcd ? etcdCluster(ctx.t) : null, anyPg ? pgCluster(ctx.t) : null]);
+  // The raft role goes in the member's row too, so the table shows which member leads.
+  for (const m of etcd?.members ?? []) {
+    const row = rows.find((r) => r.name === m.name);
+    if (row?.state === 'running') row.detail = m.isLeader ? 'etcd leader' : 'follower';
+  }
+  return { home: ctx.t.home, components: rows, etcd, postgres };
 }
 
 function table(headers: string[], body: string[][]): string {
@@ -114,7 +127,13 @@ export function formatPostgres(pg: PgCluster | null): string {
   return lines.join('\n');
 }
 
+export function formatEtcd(e: EtcdCluster | null): string {
+  if (!e) return 'etcd: not running';
+  const q = e.quorum ? `quorum (${e.up} of ${e.members.length} members up)` : `NO QUORUM (${e.up} of ${e.members.length} members up)`;
+  return `etcd: leader ${e.leader ?? 'NONE'}, ${q}`;
+}
+
 export function formatStatus(s: StackStatus): string {
   const body = s.components.map((c) => [c.name, c.address, c.pid === null ? '-' : String(c.pid), c.state + (c.detail ? `: ${c.detail}` : '')]);
-  return `${table(['COMPONENT', 'ADDRESS', 'PID', 'STATE'], body)}\n\n${formatPostgres(s.postgres)}\nstate folder: ${s.home}`;
+  return `${table(['COMPONENT', 'ADDRESS', 'PID', 'STATE'], body)}\n\n${formatEtcd(s.etcd)}\n${formatPostgres(s.postgres)}\nstate folder: ${s.home}`;
 }

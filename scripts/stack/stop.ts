@@ -1,18 +1,18 @@
 /**
  * Stops everything the orchestrator started in this BRIGADEIRO_HOME, by the PIDs in run/ only:
  * services and nginx first (they hold database and Redis connections), then the Patroni nodes (each
- * stops its PostgreSQL), HAProxy, Redis and etcd last (Patroni needs it while shutting down).
+ * stops its PostgreSQL), HAProxy, Redis and the etcd members last, together (Patroni needs etcd while shutting down).
  * Idempotent: with nothing running it says so and succeeds.
  */
 import fs from 'node:fs';
 import type { StackContext } from './context';
-import { ETCD } from './etcd';
+import { ETCD_MEMBERS } from './etcd';
 import { HAPROXY, statsSocket } from './haproxy';
 import { PG_NODES, stopPatroni } from './patroni';
 import { isAlive, livePid, pidNames, readPid, removePid, stopRecorded } from './process';
 import { REDIS } from './redis';
 
-const INFRA = new Set<string>([ETCD, HAPROXY, REDIS, ...PG_NODES]);
+const INFRA = new Set<string>([...ETCD_MEMBERS, HAPROXY, REDIS, ...PG_NODES]);
 
 /** Components with a live PID (stale PID files are removed on the way). */
 export function runningComponents(ctx: StackContext): { name: string; pid: number }[] {
@@ -45,7 +45,7 @@ export async function stopStack(ctx: StackContext): Promise<boolean> {
   await stopPatroni(ctx);
   await stopGroup(ctx, [HAPROXY].filter((n) => names.has(n)), 5_000);
   await stopGroup(ctx, [REDIS].filter((n) => names.has(n)), 10_000);
-  await stopGroup(ctx, [ETCD].filter((n) => names.has(n)), 10_000);
+  await stopGroup(ctx, [...ETCD_MEMBERS].filter((n) => names.has(n)), 10_000);
   fs.rmSync(statsSocket(ctx.p), { force: true });
   const survivors = recorded.filter((r) => isAlive(r.pid, r.match));
   if (survivors.length) throw new Error(`still running after stop: ${survivors.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}`);

@@ -18,8 +18,13 @@ export type DbServiceName = (typeof DB_SERVICES)[number];
 
 export const DEFAULT_PORTS = {
   gateway: 8080,
-  etcdClient: 2479,
-  etcdPeer: 2480,
+  /** Three etcd members (etcd1..etcd3), each with a client and a peer port: a quorum survives one loss. */
+  etcd1Client: 2479,
+  etcd1Peer: 2480,
+  etcd2Client: 2481,
+  etcd2Peer: 2482,
+  etcd3Client: 2483,
+  etcd3Peer: 2484,
   pg1: 5442,
   pg2: 5443,
   patroni1: 8018,
@@ -59,7 +64,11 @@ export interface Topology {
 }
 
 /** The compose service names, one per host: the infrastructure, each service and the gateway (nginx). */
-export const COMPONENT_HOSTS = ['etcd', 'pg1', 'pg2', 'haproxy', 'redis', ...SERVICES, 'nginx'] as const;
+/** The etcd members, in order: member N is etcdN, on ports etcdNClient and etcdNPeer. */
+export const ETCD_MEMBERS = ['etcd1', 'etcd2', 'etcd3'] as const;
+export type EtcdMember = (typeof ETCD_MEMBERS)[number];
+
+export const COMPONENT_HOSTS = [...ETCD_MEMBERS, 'pg1', 'pg2', 'haproxy', 'redis', ...SERVICES, 'nginx'] as const;
 export type ComponentHost = (typeof COMPONENT_HOSTS)[number];
 
 /** Where a server binds and under which name each component is reached when they are not on 127.0.0.1. */
@@ -155,7 +164,8 @@ export function loadTopology(env: Env = process.env): Topology {
 function componentOfPort(t: Topology, port: number): ComponentHost | undefined {
   const p = t.ports;
   const byPort: [number, ComponentHost][] = [
-    [p.etcdClient, 'etcd'], [p.etcdPeer, 'etcd'], [p.pg1, 'pg1'], [p.patroni1, 'pg1'], [p.pg2, 'pg2'], [p.patroni2, 'pg2'],
+    ...ETCD_MEMBERS.flatMap((m): [number, ComponentHost][] => [[etcdPorts(t, m).client, m], [etcdPorts(t, m).peer, m]]),
+    [p.pg1, 'pg1'], [p.patroni1, 'pg1'], [p.pg2, 'pg2'], [p.patroni2, 'pg2'],
     [p.pgRw, 'haproxy'], [p.pgRo, 'haproxy'], [p.haproxyStats, 'haproxy'], [p.redis, 'redis'], [p.gateway, 'nginx'],
     ...SERVICES.filter((s) => s !== 'carrinho').map((s): [number, ComponentHost] => [p[s], s]),
   ];
@@ -178,6 +188,19 @@ export function hostForPort(t: Topology, port: number): string {
 /** The address servers listen on: 127.0.0.1 natively, the network's bind address (0.0.0.0) in a container. */
 export function bindHost(t: Topology): string {
   return t.network?.bind ?? HOST;
+}
+
+/** The client and peer ports of one etcd member. */
+export function etcdPorts(t: Topology, member: EtcdMember): { client: number; peer: number } {
+  const p = t.ports;
+  switch (member) {
+    case 'etcd1':
+      return { client: p.etcd1Client, peer: p.etcd1Peer };
+    case 'etcd2':
+      return { client: p.etcd2Client, peer: p.etcd2Peer };
+    case 'etcd3':
+      return { client: p.etcd3Client, peer: p.etcd3Peer };
+  }
 }
 
 export function carrinhoPort(t: Topology, instance: number): number {
@@ -261,7 +284,7 @@ export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: En
 /** Every process the stack runs, in start order, with the address a person would use. */
 export function components(t: Topology): { name: string; kind: 'infra' | 'service' | 'gateway'; port: number }[] {
   const list: { name: string; kind: 'infra' | 'service' | 'gateway'; port: number }[] = [
-    { name: 'etcd', kind: 'infra', port: t.ports.etcdClient },
+    ...ETCD_MEMBERS.map((m) => ({ name: m as string, kind: 'infra' as const, port: etcdPorts(t, m).client })),
     { name: 'pg1', kind: 'infra', port: t.ports.pg1 },
     { name: 'pg2', kind: 'infra', port: t.ports.pg2 },
     { name: 'haproxy', kind: 'infra', port: t.ports.pgRw },
