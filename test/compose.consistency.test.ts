@@ -62,6 +62,33 @@ describe('docker-compose.yml as committed', () => {
     expect(checkCompose()).toEqual([]);
   });
 
+  test('when `compose env` writes a private .env, then every secret is random, the gateway stays on loopback, compose accepts it, and a second run keeps the file', () => {
+    const file = path.join(tmp, 'private.env');
+    const tsx = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+    const first = spawnSync(tsx, [path.join(REPO_ROOT, 'scripts', 'cli', 'compose.ts'), 'env', file], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(first.status).toBe(0);
+    const vars = Object.fromEntries(fs.readFileSync(file, 'utf8').split('\n').filter((l) => /^[A-Z_0-9]+=/.test(l)).map((l) => l.split('=') as [string, string]));
+    const defaults = loadTopology({});
+    expect(vars.BRIGADEIRO_ADMIN_TOKEN).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(vars.BRIGADEIRO_ADMIN_TOKEN).not.toBe(defaults.adminToken);
+    expect(vars.BRIGADEIRO_PG_PEDIDOS_PASSWORD).not.toBe('pedidos-local-pw');
+    expect(new Set(Object.entries(vars).filter(([k]) => /TOKEN|PASSWORD/.test(k)).map(([, v]) => v)).size).toBe(Object.keys(vars).filter((k) => /TOKEN|PASSWORD/.test(k)).length);
+    expect(vars.BRIGADEIRO_PUBLISH_HOST).toBe('127.0.0.1');
+    expect((fs.statSync(file).mode & 0o777).toString(8)).toBe('600');
+    expect(checkCompose({ envFile: file })).toEqual([]);
+    const again = spawnSync(tsx, [path.join(REPO_ROOT, 'scripts', 'cli', 'compose.ts'), 'env', file], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/exists; nothing written/);
+  });
+
+  test('when the gateway is published, then it is on BRIGADEIRO_PUBLISH_HOST (loopback by default) and every service is told where', () => {
+    const c = readCompose();
+    expect(svc(c, 'nginx').ports).toEqual(['${BRIGADEIRO_PUBLISH_HOST:-127.0.0.1}:${BRIGADEIRO_PORT_GATEWAY:-8080}:8080']);
+    for (const name of ['catalogo', 'carrinho', 'pedidos', 'pagamentos', 'estoque', 'fiscal', 'logistica']) {
+      expect(svc(c, name).environment.PUBLISH_HOST).toBe('${BRIGADEIRO_PUBLISH_HOST:-127.0.0.1}');
+    }
+  });
+
   test('when the generator runs, then docker-compose.yml, .env.example and every service Dockerfile are what it produces', () => {
     expect(staleFiles()).toEqual([]);
   });

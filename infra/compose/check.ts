@@ -23,7 +23,7 @@ import type { z } from 'zod';
 import {
   COMPONENT_HOSTS, REPO_ROOT, SERVICES, type ServiceName, type Topology, loadTopology, serviceEnv, servicePort,
 } from '@brigadeiro/topology';
-import { FAILOVER_HOST_IP, FAILOVER_OVERRIDE, GATEWAY_VARIABLES, SECRET_VARIABLES, LOG_LEVEL, TOOL_SERVICES, failoverPorts } from './model';
+import { FAILOVER_HOST_IP, FAILOVER_OVERRIDE, GATEWAY_VARIABLES, PUBLISH_HOST, SECRET_VARIABLES, LOG_LEVEL, TOOL_SERVICES, failoverPorts } from './model';
 import { renderComposeConfigs } from './render';
 
 export interface CheckOptions {
@@ -107,7 +107,7 @@ export function readEnvFile(file: string): Record<string, string> {
 export function expectedTopology(envFile: string, extra: Record<string, string> = {}): { t: Topology; env: Record<string, string> } {
   const vars = readEnvFile(envFile);
   const env: Record<string, string> = { BRIGADEIRO_NETWORK: 'compose' };
-  for (const v of [...SECRET_VARIABLES, LOG_LEVEL, ...GATEWAY_VARIABLES]) {
+  for (const v of [...SECRET_VARIABLES, PUBLISH_HOST, LOG_LEVEL, ...GATEWAY_VARIABLES]) {
     const value = vars[v.name];
     if (value !== undefined) env[v.name] = value;
   }

@@ -9,6 +9,7 @@
  * Secrets and log level are compose variables (`${NAME:-default}`, documented in .env.example) with the same
  * names and defaults the native stack reads; ports inside the compose network are the topology's defaults.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -50,7 +51,17 @@ export const GATEWAY_VARIABLES: ComposeVariable[] = [
 /** The only port published to the host: the gateway's, under the native variable's name. */
 export const GATEWAY_PORT: ComposeVariable = { name: 'BRIGADEIRO_PORT_GATEWAY', default: '8080', doc: 'Host port of the gateway (inside the compose network nginx listens on the topology port)' };
 
-export const ALL_VARIABLES = [GATEWAY_PORT, ...SECRET_VARIABLES, LOG_LEVEL, ...GATEWAY_VARIABLES];
+/**
+ * The host address the gateway is published on: loopback unless you mean to open it. Every service gets it
+ * (PUBLISH_HOST) and refuses to start with the default admin token when it is not loopback (packages/config).
+ */
+export const PUBLISH_HOST: ComposeVariable = {
+  name: 'BRIGADEIRO_PUBLISH_HOST',
+  default: '127.0.0.1',
+  doc: 'Host address the gateway is published on (0.0.0.0: every interface; then BRIGADEIRO_ADMIN_TOKEN must be your own: `npm run compose -- env` writes a random one)',
+};
+
+export const ALL_VARIABLES = [GATEWAY_PORT, PUBLISH_HOST, ...SECRET_VARIABLES, LOG_LEVEL, ...GATEWAY_VARIABLES];
 
 /** Compose services that are not components of the topology: the one-shot tools. */
 export const TOOL_SERVICES = ['config', 'migrate'] as const;
@@ -68,14 +79,14 @@ const interpolation = (v: ComposeVariable) => `\${${v.name}:-${v.default}}`;
 /** The compose topology as the generator sees it: defaults everywhere, variables as markers. */
 function markedTopology(): { t: Topology; env: Record<string, string> } {
   const env: Record<string, string> = { BRIGADEIRO_NETWORK: 'compose', LOG_LEVEL: marker(LOG_LEVEL.name) };
-  for (const v of SECRET_VARIABLES) env[v.name] = marker(v.name);
+  for (const v of [...SECRET_VARIABLES, PUBLISH_HOST]) env[v.name] = marker(v.name);
   return { t: loadTopology(env), env };
 }
 
 /** Markers -> `${NAME:-default}`; a literal `$` is escaped for compose. */
 function interpolate(value: string): string {
   let out = value.replace(/\$/g, '$$$$');
-  for (const v of [...SECRET_VARIABLES, LOG_LEVEL]) out = out.split(marker(v.name)).join(interpolation(v));
+  for (const v of [...SECRET_VARIABLES, PUBLISH_HOST, LOG_LEVEL]) out = out.split(marker(v.name)).join(interpolation(v));
   if (out.includes('__BRIGADEIRO_VAR_')) throw new Error(`unknown marker left in ${value}`);
   return out;
 }
@@ -184,7 +195,7 @@ export function composeModel(): Record<string, unknown> {
     image: IMAGES.nginx,
     command: ['nginx', '-c', '/config/nginx.conf', '-p', '/var/cache/nginx/', '-g', 'daemon off;'],
     volumes: [configVolume],
-    ports: [`\${${GATEWAY_PORT.name}:-${GATEWAY_PORT.default}}:${t.ports.gateway}`],
+    ports: [`${interpolation(PUBLISH_HOST)}:\${${GATEWAY_PORT.name}:-${GATEWAY_PORT.default}}:${t.ports.gateway}`],
     depends_on: { config: done, catalogo: healthy, carrinho: healthy, pedidos: healthy },
     healthcheck: { test: bashHttpProbe(t.ports.gateway, '/health', ' 200 '), ...timing },
     restart: 'unless-stopped',
@@ -271,6 +282,17 @@ function envExample(): string {
     '',
   ];
   for (const v of ALL_VARIABLES) lines.push(`# ${v.doc}`, `${v.name}=${v.default}`, '');
+  return lines.join('\n');
+}
+
+/**
+ * A .env for a compose stack of your own: .env.example's variables with every secret (the admin token, the
+ * database passwords) replaced by a random one. 18 random bytes in base64url: URL-safe, as DATABASE_URL needs.
+ */
+export function privateEnv(random: () => string = () => crypto.randomBytes(18).toString('base64url')): string {
+  const secrets = new Set(SECRET_VARIABLES.map((v) => v.name));
+  const lines = ['# Written by `npm run compose -- env`: random secrets for this machine. Keep it out of git (it is ignored).', ''];
+  for (const v of ALL_VARIABLES) lines.push(`# ${v.doc}`, `${v.name}=${secrets.has(v.name) ? random() : v.default}`, '');
   return lines.join('\n');
 }
 

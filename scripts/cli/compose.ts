@@ -5,12 +5,14 @@
  *   tsx scripts/cli/compose.ts check     -> says which of them are stale, then resolves docker-compose.yml (alone,
  *                                           and with docker-compose.failover.yml) with `docker-compose config` and
  *                                           runs the consistency checks (infra/compose/check.ts); exit 1 on any problem.
+ *   tsx scripts/cli/compose.ts env [FILE] -> writes FILE (default .env at the repository root) with random secrets;
+ *                                           an existing file is left alone (exit 1).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@brigadeiro/topology';
 import { checkCompose, checkFailoverOverride } from '../../infra/compose/check';
-import { generatedFiles, staleFiles } from '../../infra/compose/model';
+import { generatedFiles, privateEnv, staleFiles } from '../../infra/compose/model';
 
 function main(argv: string[]): number {
   if (argv[0] === 'generate') {
@@ -28,7 +30,17 @@ function main(argv: string[]): number {
     if (!stale.length && !problems.length) console.log('compose: docker-compose.yml (alone and with docker-compose.failover.yml) resolves and agrees with the native topology');
     return stale.length || problems.length ? 1 : 0;
   }
-  console.error('usage: compose.ts generate | check');
+  if (argv[0] === 'env' && argv.length <= 2) {
+    const file = path.resolve(REPO_ROOT, argv[1] ?? '.env');
+    if (fs.existsSync(file)) {
+      console.error(`compose: ${file} exists; nothing written (remove it first to get new secrets)`);
+      return 1;
+    }
+    fs.writeFileSync(file, privateEnv(), { mode: 0o600 });
+    console.log(`compose: wrote ${file} with a random admin token and database passwords`);
+    return 0;
+  }
+  console.error('usage: compose.ts generate | check | env [FILE]');
   return 2;
 }
 

@@ -45,6 +45,8 @@ export const DEFAULT_PORTS = {
 export type PortName = keyof typeof DEFAULT_PORTS;
 
 export const HOST = '127.0.0.1';
+/** The admin token when none is set: fine on loopback, refused by every service once the gateway is published beyond it. */
+export const DEFAULT_ADMIN_TOKEN = 'brigadeiro-admin';
 export const DEFAULT_CARRINHO_INSTANCES = 3;
 export const MAX_CARRINHO_INSTANCES = 9;
 
@@ -55,6 +57,12 @@ export interface Topology {
   superuser: { user: string; password: string };
   replication: { user: string; password: string };
   adminToken: string;
+  /**
+   * The host address the gateway is published on: 127.0.0.1 natively (nginx binds loopback only); under
+   * Docker Compose, BRIGADEIRO_PUBLISH_HOST (default 127.0.0.1; 0.0.0.0 publishes it on every interface).
+   * Services refuse the default admin token when this is not a loopback address (packages/config).
+   */
+  publishHost: string;
   gateway: GatewaySettings;
   /**
    * Set when the components are not all on this machine's loopback: the Docker Compose network, where each
@@ -150,7 +158,8 @@ export function loadTopology(env: Env = process.env): Topology {
     carrinhoInstances: readInt(env, 'BRIGADEIRO_CARRINHO_INSTANCES', DEFAULT_CARRINHO_INSTANCES, 1, MAX_CARRINHO_INSTANCES),
     superuser: { user: 'postgres', password: env.BRIGADEIRO_PG_SUPERUSER_PASSWORD || 'brigadeiro-superuser' },
     replication: { user: 'replicator', password: env.BRIGADEIRO_PG_REPLICATION_PASSWORD || 'brigadeiro-replicator' },
-    adminToken: env.BRIGADEIRO_ADMIN_TOKEN || 'brigadeiro-admin',
+    adminToken: env.BRIGADEIRO_ADMIN_TOKEN || DEFAULT_ADMIN_TOKEN,
+    publishHost: env.BRIGADEIRO_NETWORK === 'compose' ? env.BRIGADEIRO_PUBLISH_HOST || HOST : HOST,
     ...(env.BRIGADEIRO_NETWORK === 'compose' ? { network: COMPOSE_NETWORK } : {}),
     gateway: {
       rateLimitRps: readInt(env, 'BRIGADEIRO_RATE_LIMIT_RPS', DEFAULT_GATEWAY.rateLimitRps, 0, 1_000_000),
@@ -252,6 +261,7 @@ export function serviceEnv(t: Topology, name: ServiceName, instance = 1, env: En
     PORT: String(servicePort(t, name, instance)),
     LOG_LEVEL: env.LOG_LEVEL || 'info',
     ADMIN_TOKEN: t.adminToken,
+    PUBLISH_HOST: t.publishHost,
   };
   switch (name) {
     case 'catalogo':
