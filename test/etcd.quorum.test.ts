@@ -22,17 +22,19 @@ import { type EtcdCluster, etcdCluster } from '../scripts/stack/etcd';
 import { nodePorts, pgCluster } from '../scripts/stack/patroni';
 import { httpJson, httpRequest } from '../scripts/stack/probe';
 import { apagarProduto, corpo, criarCarrinho, criarProduto, unique } from '../services/pedidos/test/support';
+import { readTiming } from '../scripts/failover/series';
 
 const t = loadTopology();
 const ctx: StackContext = { t, p: stackPaths(t), say: () => undefined };
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 30_000 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** The leader key's ttl in infra/postgres/patroni.yml.tmpl: an outage shorter than this would prove nothing. */
-const TTL_S = 6;
+/** The leader key's ttl of the running cluster (Patroni's /config): an outage shorter than this would prove nothing. */
+let TTL_S = 0;
 
 let produtoId: number;
 
 beforeAll(async () => {
+  TTL_S = (await readTiming(t)).ttl;
   produtoId = (await criarProduto({ preco: '3.00', estoque: 100_000 })).id;
 }, 60_000);
 

@@ -154,6 +154,8 @@ export interface FalseAlarms {
   /** Polls of /cluster made, and how many found no running leader (a leaderless moment is an outage too). */
   samples: number;
   leaderless: number;
+  /** Times the cluster went from a running leader to none (a demotion, whether or not another node took over). */
+  leaderlessEpisodes: number;
   /** Leader name or timeline changes seen: each is a failover nobody asked for. */
   failovers: number;
   changes: { t: number; from: string; to: string }[];
@@ -185,7 +187,8 @@ export async function countFalseAlarms(t: Topology, cluster: () => Promise<PgClu
   say(`saturating ${burners} cores for ${seconds} s with Patroni ${formatTiming(timing)}; leader ${last}`);
   const started = Date.now();
   const procs = startBurners(burners);
-  const out: FalseAlarms = { seconds, burners, timing, samples: 0, leaderless: 0, failovers: 0, changes: [], longestPollGapMs: 0 };
+  const out: FalseAlarms = { seconds, burners, timing, samples: 0, leaderless: 0, leaderlessEpisodes: 0, failovers: 0, changes: [], longestPollGapMs: 0 };
+  let hadLeader = true;
   let lastPoll = started;
   try {
     while (Date.now() - started < seconds * 1000) {
@@ -195,13 +198,16 @@ export async function countFalseAlarms(t: Topology, cluster: () => Promise<PgClu
       lastPoll = now;
       out.samples++;
       const l = leaderOf(c);
-      if (l === 'none') out.leaderless++;
-      else if (l !== last) {
+      if (l === 'none') {
+        out.leaderless++;
+        if (hadLeader) out.leaderlessEpisodes++;
+      } else if (l !== last) {
         out.failovers++;
         out.changes.push({ t: now - started, from: last, to: l });
         say(`leader changed at ${((now - started) / 1000).toFixed(1)} s: ${last} -> ${l}`);
         last = l;
       }
+      hadLeader = l !== 'none';
       await sleep(200);
     }
   } finally {
@@ -213,9 +219,9 @@ export async function countFalseAlarms(t: Topology, cluster: () => Promise<PgClu
 export function formatFalseAlarms(a: FalseAlarms): string {
   return [
     `Falsos failovers com ${a.burners} núcleos saturados por ${a.seconds} s, sem falha injetada (Patroni ${formatTiming(a.timing)})`,
-    `| falsos failovers | amostras sem líder | amostras | maior intervalo entre amostras |`,
-    `|---|---|---|---|`,
-    `| ${a.failovers} | ${a.leaderless} | ${a.samples} | ${fmt(a.longestPollGapMs)} |`,
+    `| falsos failovers | vezes sem líder | amostras sem líder | amostras | maior intervalo entre amostras |`,
+    `|---|---|---|---|---|`,
+    `| ${a.failovers} | ${a.leaderlessEpisodes} | ${a.leaderless} | ${a.samples} | ${fmt(a.longestPollGapMs)} |`,
     ...a.changes.map((c) => `  ${fmt(c.t)}: ${c.from} -> ${c.to}`),
   ].join('\n');
 }

@@ -9,6 +9,8 @@
  */
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { isValidS10 } from '@brigadeiro/documentos';
+import type { Database } from '../src/data/database';
+import { PedidosRepository } from '../src/data/pedidos-repository';
 import { Checkout, type Portas } from '../src/domain/checkout';
 import { carrinhoHttp } from '../src/downstreams/carrinho';
 import { catalogoHttp } from '../src/downstreams/catalogo';
@@ -163,5 +165,26 @@ describe('Checkout.continuar with the worker in the way', () => {
 
     expect(await checkout({}).continuar(r.pedidoId)).toEqual({ ok: true, fechado: false });
     expect(await estado(r.pedidoId)).toEqual(antes);
+  });
+});
+
+describe('Checkout.criar when the insert of an order is retried after its commit', () => {
+  it('when the insert committed but its answer was lost (a failover), then the retry finds its own order under the key and finishes it: 201, not 409 in progress', async () => {
+    // The database as a failover can leave it: the order's insert commits, the answer never arrives, and the
+    // retry (what db.query does after a dropped connection) runs it again, which now fails on the key.
+    const perdeResposta: Database = {
+      ...p.database,
+      query: (async (text: string, values: unknown[], retry?: Parameters<Database['query']>[2]) => {
+        if (/INSERT INTO pedidos \(/.test(text)) await p.database.query(text, values, retry);
+        return p.database.query(text, values, retry);
+      }) as Database['query'],
+    };
+    const c = new Checkout(new PedidosRepository(perdeResposta), reais, silent(), { retomarEmMs: 600_000 });
+    const chave = unique('perdida');
+    const r = await c.criar(chave, await pedidoNovo());
+    expect(r.status).toBe(201);
+    const guardado = (await p.pedidos.repo.porChave(chave))!;
+    expect(guardado.id).toBe(r.pedidoId);
+    expect(await estado(r.pedidoId)).toMatchObject({ status: 'enviado', respostaStatus: 201, tarefas: [] });
   });
 });

@@ -65,6 +65,11 @@ export interface PedidoCompleto extends PedidoGuardado {
 }
 
 export interface NovoPedido {
+  /**
+   * The public reference, chosen by the caller (a random UUID v4) so that a retry whose first attempt in fact
+   * committed (its answer lost in a failover) can recognise the row it finds under the key as its own.
+   */
+  referencia: string;
   idempotencyKey: string;
   carrinhoId: string;
   cliente: { nome: string; email: string };
@@ -171,15 +176,15 @@ const ENFILEIRAR = (fonte: string) => `
 /**
  * The order, its items, the first history row and the 'retomar' safety task: one statement, so one round
  * trip and one commit (the customer is an upsert by email). $1 nome, $2 email, $3 cliente, $4 carrinho,
- * $5 key, $6 metodo, $7 total, $8-$11 the items' columns, $12 detalhe, $13 retomar due in ms.
+ * $5 key, $6 metodo, $7 total, $8-$11 the items' columns, $12 detalhe, $13 retomar due in ms, $14 referencia.
  */
 const CRIAR = `
 WITH cliente AS (
   INSERT INTO clientes (nome, email) VALUES ($1, $2)
   ON CONFLICT (email) DO UPDATE SET nome = EXCLUDED.nome RETURNING id
 ), pedido AS (
-  INSERT INTO pedidos (cliente_id, cliente, carrinho_id, idempotency_key, metodo_pagamento, valor_total)
-  SELECT id, $3::jsonb, $4, $5, $6, $7::numeric FROM cliente RETURNING id, referencia
+  INSERT INTO pedidos (cliente_id, cliente, carrinho_id, idempotency_key, metodo_pagamento, valor_total, referencia)
+  SELECT id, $3::jsonb, $4, $5, $6, $7::numeric, $14::uuid FROM cliente RETURNING id, referencia
 ), itens AS (
   INSERT INTO itens_pedido (pedido_id, produto_id, nome, quantidade, preco_unitario)
   SELECT pedido.id, i.produto_id, i.nome, i.quantidade, i.preco
@@ -288,6 +293,7 @@ export class PedidosRepository {
         p.itens.map((i) => i.precoUnitario),
         `pedido criado (total ${p.valorTotal})`,
         Math.round(p.retomarEmMs),
+        p.referencia,
       ]);
       if (!row) throw new Error('order insert returned no row');
       return { ok: true, id: Number(row.id), referencia: row.referencia };

@@ -18,6 +18,7 @@
  * Every downstream call is idempotent by pedido_id, so doing a step twice (request and worker) is harmless;
  * status changes are conditional, so only one of them moves the order.
  */
+import { randomUUID } from 'node:crypto';
 import { limitDeadline, type Logger } from '@brigadeiro/logger';
 import type { CriarPedido } from '@brigadeiro/contracts';
 import { AppError } from '@brigadeiro/errors';
@@ -131,7 +132,9 @@ export class Checkout {
 
     const itens = await this.precificar(pedido.carrinho_id, await lendo);
     const total = formatar(itens.reduce((s, i) => s + centavos(i.precoUnitario) * BigInt(i.quantidade), 0n));
+    const referencia = randomUUID();
     const criado = await this.repo.criar({
+      referencia,
       idempotencyKey: chave,
       carrinhoId: pedido.carrinho_id,
       cliente: { nome: pedido.cliente.nome, email: pedido.cliente.email },
@@ -141,9 +144,13 @@ export class Checkout {
       retomarEmMs: this.retomarEmMs,
     });
     if (!criado.ok) {
+      // The insert was retried after a failover cut its connection, and the first attempt had committed:
+      // the row under this key carries the reference this request chose, so the order is its own; go on.
+      const meu = await this.repo.porChave(chave);
+      if (meu?.referencia === referencia) return this.encadear(meu, pedido, itens, total);
       if (criado.motivo === 'carrinho_com_pedido') throw new CarrinhoJaPedido(pedido.carrinho_id);
       // The same key arrived twice at once: the other request created the order.
-      const outro = await this.repo.porChave(chave);
+      const outro = meu;
       if (!outro) throw new AppError(409, 'idempotency_conflict', 'this Idempotency-Key is being used by another request; ask again');
       return this.replay(outro, pedido);
     }
