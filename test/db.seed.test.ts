@@ -1,5 +1,5 @@
 /**
- * The seed: counts after shared/seeds/001's generator, real document numbers, states consistent across the
+ * The seed: counts after the course's seed document 001 (its generator), real document numbers, states consistent across the
  * services' databases, and a second run that changes nothing. Reads only the rows the seed owns
  * (produtos 1..30, clientes 1..50, pedidos 1..100 and what hangs off them), so tests creating their own rows
  * in the same databases at the same time do not disturb it.

@@ -1,5 +1,5 @@
 /**
- * The seed's data, built deterministically (Faker pt_BR, seed 2024) after shared/seeds/001's generator:
+ * The seed's data, built deterministically (Faker pt_BR, seed 2024) after the course's seed document 001 (its generator):
  * 50 clientes, 30 produtos of a confeitaria in 6 categorias, 100 historical pedidos with their items, and what
  * happened to them in the owning services (80% paid, half of those approved; 90% of the approved separated
  * and invoiced; 95% of those shipped). Only timestamps depend on `now`.

@@ -109,11 +109,6 @@ export function tcpExchange(target: { port: number } | { path: string }, send: s
   });
 }
 
-export async function tcpOpen(port: number): Promise<boolean> {
-  await tcpExchange({ port }, undefined, () => true, 1000);
-  return true;
-}
-
 export async function redisPing(port: number): Promise<boolean> {
   const a = await tcpExchange({ port }, 'PING\r\n', (s) => s.includes('\r\n'));
   if (!a.startsWith('+PONG')) throw new Error(`redis answered ${JSON.stringify(a.trim())}`);

@@ -33,7 +33,6 @@ export const baseConfigSchema = z.object({
   /** Largest JSON body accepted, in bytes (nginx enforces its own limit in front). */
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(64 * 1024),
 });
-export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
 /** A PostgreSQL connection string (postgres:// or postgresql://). */
 export const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection string');

@@ -4,7 +4,7 @@
  * the read-only one (HAProxy -> replica, falling back to the primary).
  *
  * Why reads skip Prisma: every read is one hand-written SQL statement that already returns JSON, so Prisma
- * only added its per-query cost (about 2.3x raw pg on this machine, /work/shared/PLATFORM.md) on the
+ * only added its per-query cost (over twice raw pg's on a trivial query, measured here) on the
  * hottest path of the marketplace. pg also lets a read be a named prepared statement (parsed and planned
  * once per connection) and hand back the database's JSON text untouched. The same goes for the stock
  * reservation, on every checkout: one call of a database function on `writePg` (migrations/004).

@@ -1,5 +1,5 @@
 /**
- * The catalogue API, mounted at /api/v1 (see /work/shared/ARCHITECTURE.md "Public API").
+ * The catalogue API, mounted at /api/v1 (README "API", Catálogo).
  *
  * Money: `preco` is always a JSON STRING with exactly two decimals ("12.90"), read and stored as NUMERIC(12,2),
  * never a float. Writes accept a decimal string ("12.9", "12.90") or a JSON number with at most 2 decimals;
