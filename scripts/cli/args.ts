@@ -16,6 +16,12 @@ export class UsageError extends Error {}
 /** -h or --help was given: runCli prints the usage on stdout and exits 0. */
 class HelpRequested extends Error {}
 
+/** An error's message; duck-typed, as an error from another realm (jest's sandbox) fails instanceof Error. */
+function message(e: unknown): string {
+  const m = (e as { message?: unknown } | null)?.message;
+  return typeof m === 'string' ? m : String(e);
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>>;
@@ -30,14 +36,12 @@ export function parse<O extends Options>(argv: string[], options: O, positionals
     parsed = parseArgs({ args: argv, options: { ...options, ...HELP }, strict: true, allowPositionals: positionals }) as Parsed<O>;
   } catch (e) {
     // node's hint after "Unknown option '--x'" (put it after `--` as a positional) misleads: no tool wants that.
-    throw new UsageError((e instanceof Error ? e.message : String(e)).replace(/^(Unknown option '[^']*')\..*$/s, '$1'), { cause: e });
+    throw new UsageError(message(e).replace(/^(Unknown option '[^']*')\..*$/s, '$1'), { cause: e });
   }
   if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
   return parsed;
 }
 
-/** The default one-line description of an unexpected failure. */
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Runs a tool's main on process.argv and exits with its code: 2 with the usage on a UsageError, 0 with the

@@ -87,12 +87,17 @@ const FAULTS = {
   'etcd-up': 'etcd',
 } as const;
 
+/** Refuses a fault name that is not in FAULTS (own keys only: "toString" is no fault). */
+function knownFault(fault: string): void {
+  if (!Object.hasOwn(FAULTS, fault)) throw new UsageError(`unknown fault "${fault}"`);
+}
+
 /**
  * Refuses an unknown fault, a missing or extra argument, or one the stack `t` does not have (a UsageError),
  * so that a typo breaks nothing; returns the argument.
  */
 export function checkFault(t: Topology, fault: string, args: string[]): string | undefined {
-  if (!Object.hasOwn(FAULTS, fault)) throw new UsageError(`unknown fault "${fault}"`);
+  knownFault(fault);
   const kind = FAULTS[fault as keyof typeof FAULTS];
   const [arg] = args;
   const most = kind === 'none' ? 0 : 1;
@@ -208,6 +213,7 @@ async function main(argv: string[]): Promise<number> {
   const { positionals } = parse(argv, {}, true);
   const [fault, ...args] = positionals;
   if (fault === undefined) throw new UsageError('name a fault');
+  knownFault(fault); // before the stack's topology is read: a misspelt fault needs no stack to be refused
   const t = topologyOfRunningStack();
   const arg = checkFault(t, fault, args);
   process.stdout.write((await runFault(stackContext(t), fault, arg)) + '\n');
