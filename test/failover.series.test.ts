@@ -42,8 +42,10 @@ describe('failover series (no cluster)', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/Unknown option '--laod'[\s\S]*usage: scripts\/failover.sh/);
     const runs = (await run(['--runs', '3', '--load'])) as { code: number; stderr: string };
+    expect(runs.code).toBe(2);
     expect(runs.stderr).toMatch(/--runs 3 needs --rejoin/);
     const bad = (await run(['--runs', 'três'])) as { code: number; stderr: string };
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--runs must be a whole number/);
   });
 });
