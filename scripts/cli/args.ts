@@ -42,7 +42,6 @@ export function parse<O extends Options>(argv: string[], options: O, positionals
   return parsed;
 }
 
-
 /**
  * Runs a tool's main on process.argv and exits with its code: 2 with the usage on a UsageError, 0 with the
  * usage on -h/--help, 1 with `<tool>: <message>` on any other error (`describe` can say more, e.g. a stack).
