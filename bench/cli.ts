@@ -7,8 +7,9 @@
  * progress on stderr and the report's path on stdout. Exit 0 when every scenario ran, 1 when one
  * failed (its error is in the report), 2 when the bench refused to start (e.g. the gateway is down).
  */
+import { fullError, parse, runCli, UsageError } from '../scripts/cli/args';
 import { SCENARIOS } from './scenarios';
-import { BenchRefused, runBench } from './run';
+import { BenchRefused, resolveScenarios, runBench } from './run';
 
 const USAGE = `usage: bench/cli.ts <scenario...|all> [--quick] [--out <dir>]
   scenarios:
@@ -18,20 +19,18 @@ ${SCENARIOS.map((s) => `    ${s.name.padEnd(12)} ${s.summary}`).join('\n')}
   --out <dir>    where the report goes (default reports/<timestamp>)
   The stack is found like the tests find it: BRIGADEIRO_HOME, BRIGADEIRO_PORT_OFFSET, BRIGADEIRO_PORT_*.`;
 
+/** The command line is checked (options strictly, scenario names against SCENARIOS) before anything is measured. */
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(USAGE);
-    return 0;
-  }
-  const out = argv.indexOf('--out');
-  if (out >= 0 && !argv[out + 1]) {
-    console.error('--out needs a folder\n' + USAGE);
-    return 2;
-  }
-  const outDir = out >= 0 ? argv[out + 1] : undefined;
-  const names = argv.filter((a, i) => !a.startsWith('--') && !(out >= 0 && i === out + 1));
+  const { values, positionals: names } = parse(argv, { quick: { type: 'boolean' }, out: { type: 'string' } }, true);
+  if (values.out === '') throw new UsageError('--out needs a folder');
   try {
-    const { reportFile, summary } = await runBench({ scenarios: names, quick: argv.includes('--quick'), outDir });
+    resolveScenarios(names);
+  } catch (err) {
+    if (err instanceof BenchRefused) throw new UsageError(err.message, { cause: err });
+    throw err;
+  }
+  try {
+    const { reportFile, summary } = await runBench({ scenarios: names, quick: values.quick === true, outDir: values.out });
     for (const t of summary.results.flatMap((r) => r.targets)) {
       const pct = Number.isFinite(t.ratio) ? `${(t.ratio * 100).toFixed(1)}%` : 'n/a';
       console.error(`${t.ratio >= t.goal ? 'MET   ' : 'MISSED'} ${t.name}: ${pct} (goal ${(t.goal * 100).toFixed(0)}%)`);
@@ -43,19 +42,13 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
+    // Refused to start (e.g. the gateway is down): documented as exit 2, but the command line was fine, so no usage.
     if (err instanceof BenchRefused) {
       console.error(`bench: ${err.message}`);
-      if (names.length === 0) console.error(USAGE);
       return 2;
     }
     throw err;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runCli('bench', USAGE, main, fullError);

@@ -39,11 +39,13 @@ describe('failover series (no cluster)', () => {
     const run = (args: string[]) =>
       promisify(execFile)(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [path.join(REPO_ROOT, 'scripts', 'cli', 'failover.ts'), ...args], { cwd: REPO_ROOT }).catch((e: unknown) => e as { code: number; stderr: string });
     const typo = (await run(['--laod'])) as { code: number; stderr: string };
-    expect(typo.code).toBe(1);
+    expect(typo.code).toBe(2);
     expect(typo.stderr).toMatch(/Unknown option '--laod'[\s\S]*usage: scripts\/failover.sh/);
     const runs = (await run(['--runs', '3', '--load'])) as { code: number; stderr: string };
+    expect(runs.code).toBe(2);
     expect(runs.stderr).toMatch(/--runs 3 needs --rejoin/);
     const bad = (await run(['--runs', 'três'])) as { code: number; stderr: string };
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--runs must be a whole number/);
   });
 });

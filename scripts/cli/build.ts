@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT } from '@brigadeiro/topology';
+import { parse, runCli } from './args';
 
 const SERVICES_DIR = path.join(REPO_ROOT, 'services');
 const PRISMA_BIN = path.join(REPO_ROOT, 'node_modules', '.bin', 'prisma');
@@ -86,7 +87,10 @@ async function bundle(service: string, external: string[]): Promise<boolean> {
   return true;
 }
 
-async function main(): Promise<void> {
+const USAGE = 'usage: build.ts (no options: generates the Prisma clients and bundles every service)';
+
+async function main(argv: string[]): Promise<number> {
+  parse(argv, {}); // takes nothing: `npm run build -- --watch` is an error, not a plain build
   const t0 = Date.now();
   const services = serviceDirs();
   // Clients first: the bundles import the generated code.
@@ -99,9 +103,7 @@ async function main(): Promise<void> {
       (n ? `, ${n} Prisma clients generated` : '') +
       ` (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
   );
+  return 0;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`build failed: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+runCli('build', USAGE, main, (e) => `failed: ${e instanceof Error ? e.message : String(e)}`);

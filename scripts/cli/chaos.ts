@@ -8,6 +8,7 @@ import axios, { isAxiosError } from 'axios';
 import { CHAOS_USAGE, ChaosUsageError, describeFaults, parseChaosArgs, type ChaosCommand } from '@brigadeiro/chaos';
 import { serviceUrl } from '@brigadeiro/topology';
 import { topologyOfRunningStack } from '../stack/state';
+import { parse, runCli, UsageError } from './args';
 
 async function run(cmd: ChaosCommand): Promise<number> {
   // The ports the running stack was started with (stack.json), even if this shell's environment differs.
@@ -33,26 +34,17 @@ async function run(cmd: ChaosCommand): Promise<number> {
   }
 }
 
+/** No options but -h/--help: a word starting with "-" (--latency=800) is an unknown option, not a fault. */
 function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') {
-    process.stdout.write(CHAOS_USAGE + '\n');
-    return Promise.resolve(argv.length === 0 ? 2 : 0);
-  }
+  const { positionals } = parse(argv, {}, true);
   let cmd: ChaosCommand;
   try {
-    cmd = parseChaosArgs(argv);
+    cmd = parseChaosArgs(positionals);
   } catch (err) {
-    if (!(err instanceof ChaosUsageError)) throw err;
-    process.stderr.write(`chaos: ${err.message}\n${CHAOS_USAGE}\n`);
-    return Promise.resolve(2);
+    if (err instanceof ChaosUsageError) throw new UsageError(err.message, { cause: err });
+    throw err;
   }
   return run(cmd);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`chaos: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli('chaos', CHAOS_USAGE, main);

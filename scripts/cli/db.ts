@@ -4,26 +4,20 @@
  * `npm run db:seed -- --reset` -> the same, but every table and cart is emptied first: back to the seed.
  * Talks to the running stack's PostgreSQL through HAProxy's read-write port (see packages/topology).
  */
-import { parseArgs } from 'node:util';
 import { superuserUrl } from '@brigadeiro/topology';
 import { bootstrapDatabases, migrateAll, resetData, seedAll } from '../db';
 import { topologyOfRunningStack } from '../stack/state';
+import { parse, runCli, UsageError } from './args';
+
+const USAGE = 'usage: db migrate | db seed [--reset]';
 
 async function main(argv: string[]): Promise<number> {
-  const usage = 'usage: db migrate | db seed [--reset]\n';
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { reset: { type: 'boolean', default: false } } });
-  } catch (err) {
-    process.stderr.write(`db: ${(err as Error).message}\n${usage}`);
-    return 2;
-  }
-  const [command, ...extra] = parsed.positionals;
-  const reset = parsed.values.reset === true;
-  if ((command !== 'migrate' && command !== 'seed') || extra.length || (reset && command !== 'seed')) {
-    process.stderr.write(usage);
-    return 2;
-  }
+  const { values, positionals } = parse(argv, { reset: { type: 'boolean' } }, true);
+  const [command, ...extra] = positionals;
+  const reset = values.reset === true;
+  if (command !== 'migrate' && command !== 'seed') throw new UsageError(command === undefined ? 'name a command: migrate or seed' : `unknown command "${command}"`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  if (reset && command !== 'seed') throw new UsageError('--reset goes with seed only');
   // The ports the running stack was started with (stack.json), even if this shell's environment differs.
   const t = topologyOfRunningStack();
   const where = superuserUrl(t).replace(/:[^:@/]*@/, ':***@');
@@ -49,11 +43,8 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const e = err as { message?: string; code?: string };
-    process.stderr.write(`db: ${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}\n`);
-    process.exit(1);
-  },
-);
+runCli('db', USAGE, main, (err) => {
+  // pg's errors carry their SQLSTATE or errno code, which says more than the message alone.
+  const e = err as { message?: string; code?: string };
+  return `${e.message ?? String(err)}${e.code ? ` (${e.code})` : ''}`;
+});

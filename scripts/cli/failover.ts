@@ -12,7 +12,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { REPO_ROOT, type Topology } from '@brigadeiro/topology';
 import { stackContext } from '../stack/context';
 import { clusterHealthy } from '../stack/control';
@@ -23,6 +22,7 @@ import { nativeHooks } from '../failover/native';
 import { formatReport, writeReport } from '../failover/report';
 import { DEFAULT_OPTIONS, type FailoverHooks, type FailoverOptions, type FailoverResult, runFailover } from '../failover/run';
 import { applyTiming, countFalseAlarms, formatFalseAlarms, formatSummary, parseTiming, readTiming, summarizeRuns } from '../failover/series';
+import { parse, runCli, UsageError } from './args';
 
 const USAGE = `usage: scripts/failover.sh [--compose] [--postgres-only] [--load] [--rejoin] [--runs N] [--patroni T] [--json FILE]
        scripts/failover.sh --false-alarms SECONDS [--patroni T] [--json FILE]
@@ -53,42 +53,39 @@ interface Parsed {
   falseAlarmsS?: number;
 }
 
-/** Strict: an unknown or misspelt option is an error with the usage, never ignored. */
-function parse(args: string[]): Parsed {
-  let v;
-  try {
-    ({ values: v } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        compose: { type: 'boolean' },
-        'postgres-only': { type: 'boolean' },
-        load: { type: 'boolean' },
-        rejoin: { type: 'boolean' },
-        json: { type: 'string' },
-        runs: { type: 'string' },
-        patroni: { type: 'string' },
-        'false-alarms': { type: 'string' },
-      },
-    }));
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`, { cause: e });
-  }
+/** Strict (scripts/cli/args.ts): an unknown or misspelt option, or a bad value, is a UsageError: exit 2 with the usage. */
+function parseCommandLine(args: string[]): Parsed {
+  const { values: v } = parse(args, {
+    compose: { type: 'boolean' },
+    'postgres-only': { type: 'boolean' },
+    load: { type: 'boolean' },
+    rejoin: { type: 'boolean' },
+    json: { type: 'string' },
+    runs: { type: 'string' },
+    patroni: { type: 'string' },
+    'false-alarms': { type: 'string' },
+  });
   const o = { ...DEFAULT_OPTIONS, mode: v['postgres-only'] ? ('postgres' as const) : ('node' as const), load: v.load === true, rejoin: v.rejoin === true };
   const whole = (name: string, text: string | undefined, min: number, max: number): number | undefined => {
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, not "${text}"\n${USAGE}`);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${text}"`);
     return n;
   };
   const runs = whole('runs', v.runs, 1, 50) ?? 1;
   const falseAlarmsS = whole('false-alarms', v['false-alarms'], 5, 3600);
-  if (runs > 1 && !o.rejoin) throw new Error(`--runs ${runs} needs --rejoin: each run kills the primary, so the old one must come back first\n${USAGE}`);
+  if (runs > 1 && !o.rejoin) throw new UsageError(`--runs ${runs} needs --rejoin: each run kills the primary, so the old one must come back first`);
   if (falseAlarmsS !== undefined && (o.load || o.rejoin || runs > 1 || v['postgres-only'])) {
-    throw new Error(`--false-alarms kills nothing: it takes only --patroni, --compose and --json\n${USAGE}`);
+    throw new UsageError(`--false-alarms kills nothing: it takes only --patroni, --compose and --json`);
   }
-  if (v.patroni !== undefined) parseTiming(v.patroni); // refuse a bad value before touching anything
+  if (v.patroni !== undefined) {
+    // Refuse a bad value before touching anything.
+    try {
+      parseTiming(v.patroni);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e), { cause: e });
+    }
+  }
   return {
     o,
     compose: v.compose === true,
@@ -139,11 +136,7 @@ function writeJson(file: string, data: unknown): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('-h') || argv.includes('--help')) {
-    process.stdout.write(USAGE + '\n');
-    return 0;
-  }
-  const { o, compose, json, runs, patroni, falseAlarmsS } = parse(argv);
+  const { o, compose, json, runs, patroni, falseAlarmsS } = parseCommandLine(argv);
   const say = (line: string) => process.stderr.write(`failover: ${line}\n`);
   const { t, hooks, startHint, bringBack } = compose ? await composeTarget() : nativeTarget(say);
   const before = await pgCluster(t);
@@ -194,10 +187,4 @@ async function main(argv: string[]): Promise<number> {
   return results.length === runs && results.every((r) => r.ok) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`failover: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+runCli('failover', USAGE, main);

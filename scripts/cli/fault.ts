@@ -15,6 +15,7 @@
  *                         the survivors must elect a new leader first); all: every member (quorum lost)
  *   etcd-up [N|all]       start member N (no N, or all: every member that is down) and wait until healthy
  */
+import type { Topology } from '@brigadeiro/topology';
 import { type StackContext, stackContext } from '../stack/context';
 import {
   killPgNode,
@@ -32,7 +33,9 @@ import { ETCD_MEMBERS, type EtcdMember, describeEtcd, etcdCluster, killEtcdMembe
 import { PG_NODES, type PgNode, pgCluster } from '../stack/patroni';
 import { livePid } from '../stack/process';
 import { REDIS, startRedis } from '../stack/redis';
+import { serviceInstances } from '../stack/services';
 import { topologyOfRunningStack } from '../stack/state';
+import { parse, runCli, UsageError } from './args';
 
 const USAGE = `usage: npm run fault -- <fault>
   replica-down | replica-up             kill the PostgreSQL replica's node / bring it back (waits until it streams)
@@ -46,13 +49,13 @@ const USAGE = `usage: npm run fault -- <fault>
   etcd-up [N|all]                       start etcd member N (default: every member that is down) and wait until healthy`;
 
 function pgNode(arg: string | undefined): PgNode {
-  if (!arg || !PG_NODES.includes(arg as PgNode)) throw new Error(`expected a node name (${PG_NODES.join(' or ')}), got "${arg ?? ''}"`);
+  if (!arg || !PG_NODES.includes(arg as PgNode)) throw new UsageError(`expected a node name (${PG_NODES.join(' or ')}), got "${arg ?? ''}"`);
   return arg as PgNode;
 }
 
-function carrinho(ctx: StackContext, arg: string | undefined): string {
+function carrinho(t: Topology, arg: string | undefined): string {
   const n = Number(arg);
-  if (!Number.isInteger(n) || n < 1 || n > ctx.t.carrinhoInstances) throw new Error(`expected a carrinho instance from 1 to ${ctx.t.carrinhoInstances}, got "${arg ?? ''}"`);
+  if (!/^\d+$/.test(arg ?? '') || n < 1 || n > t.carrinhoInstances) throw new UsageError(`expected a carrinho instance from 1 to ${t.carrinhoInstances}, got "${arg ?? ''}"`);
   return `carrinho-${n}`;
 }
 
@@ -61,14 +64,63 @@ function etcdTargets(arg: string | undefined): EtcdMember[] | 'all' | undefined 
   if (arg === undefined || arg === '') return undefined;
   if (arg === 'all') return 'all';
   const n = Number(arg.replace(/^etcd/, ''));
-  if (!Number.isInteger(n) || n < 1 || n > ETCD_MEMBERS.length) throw new Error(`expected an etcd member from 1 to ${ETCD_MEMBERS.length} or "all", got "${arg}"`);
+  if (!Number.isInteger(n) || n < 1 || n > ETCD_MEMBERS.length) throw new UsageError(`expected an etcd member from 1 to ${ETCD_MEMBERS.length} or "all", got "${arg}"`);
   return [ETCD_MEMBERS[n - 1]!];
+}
+
+/** What follows each fault's name: nothing, a PostgreSQL node, a carrinho instance, a service instance, or an optional etcd member. */
+const FAULTS = {
+  'replica-down': 'none',
+  'replica-up': 'none',
+  'node-down': 'node',
+  'node-up': 'node',
+  'redis-restart': 'none',
+  'redis-down': 'none',
+  'redis-up': 'none',
+  'catalogo-down': 'none',
+  'catalogo-up': 'none',
+  'carrinho-kill': 'carrinho',
+  'carrinho-up': 'carrinho',
+  'service-down': 'service',
+  'service-up': 'service',
+  'etcd-down': 'etcd',
+  'etcd-up': 'etcd',
+} as const;
+
+/** Refuses a fault name that is not in FAULTS (own keys only: "toString" is no fault). */
+function knownFault(fault: string): void {
+  if (!Object.hasOwn(FAULTS, fault)) throw new UsageError(`unknown fault "${fault}"`);
+}
+
+/**
+ * Refuses an unknown fault, a missing or extra argument, or one the stack `t` does not have (a UsageError),
+ * so that a typo breaks nothing; returns the argument.
+ */
+export function checkFault(t: Topology, fault: string, args: string[]): string | undefined {
+  knownFault(fault);
+  const kind = FAULTS[fault as keyof typeof FAULTS];
+  const [arg] = args;
+  const most = kind === 'none' ? 0 : 1;
+  if (args.length > most) throw new UsageError(`unexpected argument "${args[most]}": ${fault} takes ${most ? 'one' : 'none'}`);
+  if (kind === 'node') pgNode(arg);
+  else if (kind === 'carrinho') carrinho(t, arg);
+  else if (kind === 'etcd') etcdTargets(arg);
+  else if (kind === 'service') {
+    if (arg === undefined) throw new UsageError(`${fault} needs a service instance (${serviceInstances(t).map((x) => x.name).join(', ')})`);
+    try {
+      serviceInstance(t, arg);
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message : String(e), { cause: e });
+    }
+  }
+  return arg;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** Runs one fault; returns the line to print. */
 export async function runFault(ctx: StackContext, fault: string, arg?: string): Promise<string> {
+  checkFault(ctx.t, fault, arg === undefined ? [] : [arg]);
   const t0 = Date.now();
   switch (fault) {
     case 'replica-down': {
@@ -106,21 +158,19 @@ export async function runFault(ctx: StackContext, fault: string, arg?: string): 
       await startService(ctx, 'catalogo');
       return `catalogo is ready (${secs(Date.now() - t0)})`;
     case 'carrinho-kill': {
-      const name = carrinho(ctx, arg);
+      const name = carrinho(ctx.t, arg);
       await killService(ctx, name);
       return `${name} killed (SIGKILL); the gateway routes carts to the other instances. Back: npm run fault -- carrinho-up ${arg}`;
     }
     case 'carrinho-up': {
-      const name = carrinho(ctx, arg);
+      const name = carrinho(ctx.t, arg);
       await startService(ctx, name);
       return `${name} is ready (${secs(Date.now() - t0)})`;
     }
     case 'service-down':
-      serviceInstance(ctx.t, arg ?? '');
       await stopService(ctx, arg!);
       return `${arg} stopped`;
     case 'service-up':
-      serviceInstance(ctx.t, arg ?? '');
       await startService(ctx, arg!);
       return `${arg} is ready (${secs(Date.now() - t0)})`;
     case 'etcd-down': {
@@ -146,7 +196,7 @@ export async function runFault(ctx: StackContext, fault: string, arg?: string): 
       return `${started.length ? `${started.join(', ')} started` : 'nothing to start'} (${secs(Date.now() - t0)}); etcd: ${describeEtcd(c)}`;
     }
     default:
-      throw new Error(`unknown fault "${fault}"\n${USAGE}`);
+      throw new Error(`fault "${fault}" is in FAULTS but has no case here`);
   }
 }
 
@@ -158,23 +208,16 @@ async function downNode(ctx: StackContext): Promise<PgNode> {
   return leader === 'pg1' ? 'pg2' : 'pg1';
 }
 
+/** Checks the fault and its argument against the running stack's topology before anything is broken. */
 async function main(argv: string[]): Promise<number> {
-  const [fault, arg] = argv;
-  if (!fault || fault === '-h' || fault === '--help') {
-    process.stdout.write(USAGE + '\n');
-    return fault ? 0 : 1;
-  }
-  const ctx = stackContext(topologyOfRunningStack());
-  process.stdout.write((await runFault(ctx, fault, arg)) + '\n');
+  const { positionals } = parse(argv, {}, true);
+  const [fault, ...args] = positionals;
+  if (fault === undefined) throw new UsageError('name a fault');
+  knownFault(fault); // before the stack's topology is read: a misspelt fault needs no stack to be refused
+  const t = topologyOfRunningStack();
+  const arg = checkFault(t, fault, args);
+  process.stdout.write((await runFault(stackContext(t), fault, arg)) + '\n');
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`fault: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli('fault', USAGE, main);
