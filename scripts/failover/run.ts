@@ -26,9 +26,6 @@ import {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-// Lives in packages/topology so infra/compose (which publishes these ports) need not import scripts/.
-export { MEASURED_PORTS } from '@brigadeiro/topology';
-
 export interface FailoverHooks {
   /** The cluster as Patroni sees it. */
   cluster(): Promise<PgCluster>;

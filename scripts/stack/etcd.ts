@@ -5,13 +5,13 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ETCD_MEMBERS, type EtcdMember, HOST, type Topology, etcdHosts, etcdPorts, initialCluster } from '@brigadeiro/topology';
+import { ETCD_MEMBERS, type EtcdMember, HOST, type Topology, etcdPorts, initialCluster } from '@brigadeiro/topology';
 import type { StackContext } from './context';
 import { launch, livePid, readPid, removePid, signal, waitGone } from './process';
 import { StartError, httpJson, waitFor } from './probe';
 import { infraFile, writeRendered } from '../../infra/template';
 
-export { ETCD_MEMBERS, type EtcdMember, etcdHosts, initialCluster };
+export { ETCD_MEMBERS, type EtcdMember };
 
 
 /** Starts one member (its config rendered from the template) as a detached process with its PID file. */
