@@ -322,12 +322,13 @@ export function components(t: Topology): { name: string; kind: 'infra' | 'servic
 }
 
 /**
- * Every port the failover measurements (scripts/failover/run.ts) reach from this machine, by the component that listens on it: each node's
- * Patroni REST API (pgCluster asks /cluster) and PostgreSQL (the leader's pg_stat_replication), HAProxy's
- * read-write port (rwWritable, the probe table, missingOrders) and the gateway (carts, the workload, the
- * read prober, the first-checkout prober). Nothing else is read, and nothing is reached at an address taken
- * from Patroni's answer: members are found by name at these topology ports. A stack whose components are not
- * on this machine's loopback must publish exactly these on 127.0.0.1 (docker-compose.failover.yml).
+ * Every port the failover measurements (scripts/failover/run.ts) reach from this machine, by the component that
+ * listens on it: each node's Patroni REST API (pgCluster asks /cluster) and PostgreSQL (the leader's
+ * pg_stat_replication), HAProxy's read-write port (rwWritable, the probe table, missingOrders) and the gateway
+ * (carts, the workload, the read prober, the first-checkout prober). Nothing else is read, and nothing is
+ * reached at an address taken from Patroni's answer: members are found by name at these topology ports. A stack
+ * whose components are not on this machine's loopback must publish exactly these on 127.0.0.1
+ * (docker-compose.failover.yml).
  */
 export const MEASURED_PORTS = {
   pg1: ['pg1', 'patroni1'],
