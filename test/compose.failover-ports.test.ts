@@ -10,7 +10,7 @@ import path from 'node:path';
 import { REPO_ROOT, loadTopology } from '@brigadeiro/topology';
 import { checkFailoverOverride, ensureDockerCompose, parseYaml, publishedPort, resolveCompose } from '../infra/compose/check';
 import { FAILOVER_OVERRIDE, generatedFiles, staleFiles } from '../infra/compose/model';
-import { MEASURED_PORTS } from '../scripts/failover/run';
+import { MEASURED_PORTS } from '@brigadeiro/topology';
 
 jest.setTimeout(120_000);
 

@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '@brigadeiro/service-defaults';
 import { HOST, databaseUrl, loadTopology } from '@brigadeiro/topology';
 import { createApp } from '../services/catalogo/src/app';
 import { closeCatalogoDb, createCatalogoDb, type CatalogoDb } from '../services/catalogo/src/data/clientes';
-import { freePort, startLocalGateway, type LocalGateway } from '../infra/nginx/local-gateway';
+import { freePort, startLocalGateway, type LocalGateway } from '../scripts/stack/local-gateway';
 
 const t = loadTopology();
 let db: CatalogoDb;

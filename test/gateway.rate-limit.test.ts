@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { HOST, loadTopology } from '@brigadeiro/topology';
-import { freePort, startLocalGateway, type LocalGateway } from '../infra/nginx/local-gateway';
+import { freePort, startLocalGateway, type LocalGateway } from '../scripts/stack/local-gateway';
 
 let gateway: LocalGateway;
 let upstream: http.Server;

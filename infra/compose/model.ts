@@ -14,10 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   COMPONENT_HOSTS, DB_SERVICES, DEFAULT_CARRINHO_INSTANCES, ETCD_MEMBERS, DEFAULT_GATEWAY, REPO_ROOT, SERVICES, type ServiceName, type Topology,
-  carrinhoPort, dbPassword, loadTopology, serviceEnv, servicePort,
+  MEASURED_PORTS, carrinhoPort, dbPassword, loadTopology, serviceEnv, servicePort,
 } from '@brigadeiro/topology';
-import { MEASURED_PORTS } from '../../scripts/failover/run';
-import { renderTemplate } from '../../scripts/stack/template';
+import { renderTemplate } from '../template';
 
 /** A compose variable: its name (the native stack's own), default and what it does. */
 export interface ComposeVariable {

@@ -1,6 +1,6 @@
 /**
  * The compose stack's configuration files, rendered from the SAME templates as the native stack
- * (infra/{etcd,postgres,haproxy,redis}/*.tmpl through scripts/stack/template.ts, nginx through
+ * (infra/{etcd,postgres,haproxy,redis}/*.tmpl through infra/template.ts, nginx through
  * infra/nginx/render.ts) and the same topology, at container start (the one-shot `config` service of
  * docker-compose.yml writes them into the shared `config` volume). Nothing here is a second copy of a
  * configuration: only the addresses change.
@@ -10,10 +10,9 @@
  * toNetwork() rewrites exactly that and refuses to guess: a loopback address left over after its rules
  * (a new template line it does not understand) is an error, at container start and in npm test.
  */
-import { ETCD_MEMBERS, type Topology, bindHost, etcdPorts, hostForPort } from '@brigadeiro/topology';
+import { ETCD_MEMBERS, type Topology, bindHost, etcdHosts, etcdPorts, hostForPort, initialCluster } from '@brigadeiro/topology';
 import { renderNginxConf } from '../nginx/render';
-import { etcdHosts, initialCluster } from '../../scripts/stack/etcd';
-import { infraFile, renderTemplate } from '../../scripts/stack/template';
+import { infraFile, renderTemplate } from '../template';
 
 /** Where the files and the data live inside the containers (see docker-compose.yml's volumes). */
 export const CONTAINER_PATHS = {

@@ -9,7 +9,7 @@
  * then verify every acknowledged order is in pedidos' database.
  */
 import { Client } from 'pg';
-import { type ComponentHost, type PortName, type Topology, databaseUrl, superuserUrl } from '@brigadeiro/topology';
+import { type Topology, databaseUrl, superuserUrl } from '@brigadeiro/topology';
 import type { PgCluster, PgNode } from '../stack/patroni';
 import {
   type AbSummary,
@@ -25,21 +25,6 @@ import {
 } from './load';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * Every port the measurements reach from this machine, by the component that listens on it: each node's
- * Patroni REST API (pgCluster asks /cluster) and PostgreSQL (the leader's pg_stat_replication), HAProxy's
- * read-write port (rwWritable, the probe table, missingOrders) and the gateway (carts, the workload, the
- * read prober, the first-checkout prober). Nothing else is read, and nothing is reached at an address taken
- * from Patroni's answer: members are found by name at these topology ports. A stack whose components are not
- * on this machine's loopback must publish exactly these on 127.0.0.1 (docker-compose.failover.yml).
- */
-export const MEASURED_PORTS = {
-  pg1: ['pg1', 'patroni1'],
-  pg2: ['pg2', 'patroni2'],
-  haproxy: ['pgRw'],
-  nginx: ['gateway'],
-} as const satisfies Partial<Record<ComponentHost, readonly PortName[]>>;
 
 export interface FailoverHooks {
   /** The cluster as Patroni sees it. */

@@ -5,23 +5,14 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { ETCD_MEMBERS, type EtcdMember, HOST, type Topology, etcdPorts } from '@brigadeiro/topology';
+import { ETCD_MEMBERS, type EtcdMember, HOST, type Topology, etcdPorts, initialCluster } from '@brigadeiro/topology';
 import type { StackContext } from './context';
 import { launch, livePid, readPid, removePid, signal, waitGone } from './process';
 import { StartError, httpJson, waitFor } from './probe';
-import { infraFile, writeRendered } from './template';
+import { infraFile, writeRendered } from '../../infra/template';
 
 export { ETCD_MEMBERS, type EtcdMember };
 
-/** `initial-cluster` of every member: name=peer URL for all three. */
-export function initialCluster(t: Topology): string {
-  return ETCD_MEMBERS.map((m) => `${m}=http://${HOST}:${etcdPorts(t, m).peer}`).join(',');
-}
-
-/** Patroni's etcd3 `hosts:` (every member's client address). */
-export function etcdHosts(t: Topology): string {
-  return ETCD_MEMBERS.map((m) => `${HOST}:${etcdPorts(t, m).client}`).join(',');
-}
 
 /** Starts one member (its config rendered from the template) as a detached process with its PID file. */
 export function launchEtcdMember(ctx: StackContext, member: EtcdMember): number {

@@ -7,7 +7,7 @@ import type { StackContext } from './context';
 import type { StackPaths } from './layout';
 import { launch, livePid } from './process';
 import { StartError, tcpExchange, waitFor } from './probe';
-import { infraFile, writeRendered } from './template';
+import { infraFile, writeRendered } from '../../infra/template';
 
 export const HAPROXY = 'haproxy';
 

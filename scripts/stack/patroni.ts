@@ -7,13 +7,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { HOST, type Topology } from '@brigadeiro/topology';
+import { HOST, type Topology, etcdHosts } from '@brigadeiro/topology';
 import type { StackContext } from './context';
-import { etcdHosts } from './etcd';
 import { PG_OS_HOME, PG_OS_USER, type StackPaths, preparePgRoot } from './layout';
 import { isAlive, launch, livePid, signal, stopRecorded, waitGone } from './process';
 import { StartError, httpJson, waitFor } from './probe';
-import { infraFile, writeRendered } from './template';
+import { infraFile, writeRendered } from '../../infra/template';
 
 export const PG_NODES = ['pg1', 'pg2'] as const;
 export type PgNode = (typeof PG_NODES)[number];

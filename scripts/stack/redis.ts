@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StackContext } from './context';
 import { launch, livePid } from './process';
 import { redisPing, waitFor } from './probe';
-import { infraFile, writeRendered } from './template';
+import { infraFile, writeRendered } from '../../infra/template';
 
 export const REDIS = 'redis';
 

@@ -212,6 +212,16 @@ export function etcdPorts(t: Topology, member: EtcdMember): { client: number; pe
   }
 }
 
+/** `initial-cluster` of every member: name=peer URL for all three. */
+export function initialCluster(t: Topology): string {
+  return ETCD_MEMBERS.map((m) => `${m}=http://${HOST}:${etcdPorts(t, m).peer}`).join(',');
+}
+
+/** Patroni's etcd3 `hosts:` (every member's client address). */
+export function etcdHosts(t: Topology): string {
+  return ETCD_MEMBERS.map((m) => `${HOST}:${etcdPorts(t, m).client}`).join(',');
+}
+
 export function carrinhoPort(t: Topology, instance: number): number {
   return t.ports.carrinhoBase + instance;
 }
@@ -310,3 +320,19 @@ export function components(t: Topology): { name: string; kind: 'infra' | 'servic
   list.push({ name: 'nginx', kind: 'gateway', port: t.ports.gateway });
   return list;
 }
+
+/**
+ * Every port the failover measurements (scripts/failover/run.ts) reach from this machine, by the component that
+ * listens on it: each node's Patroni REST API (pgCluster asks /cluster) and PostgreSQL (the leader's
+ * pg_stat_replication), HAProxy's read-write port (rwWritable, the probe table, missingOrders) and the gateway
+ * (carts, the workload, the read prober, the first-checkout prober). Nothing else is read, and nothing is
+ * reached at an address taken from Patroni's answer: members are found by name at these topology ports. A stack
+ * whose components are not on this machine's loopback must publish exactly these on 127.0.0.1
+ * (docker-compose.failover.yml).
+ */
+export const MEASURED_PORTS = {
+  pg1: ['pg1', 'patroni1'],
+  pg2: ['pg2', 'patroni2'],
+  haproxy: ['pgRw'],
+  nginx: ['gateway'],
+} as const satisfies Partial<Record<ComponentHost, readonly PortName[]>>;

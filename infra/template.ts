@@ -1,4 +1,7 @@
-/** Fills the configuration templates kept in infra/<component>/ ({{NAME}} placeholders, upper case). */
+/**
+ * Fills the configuration templates kept in infra/<component>/ ({{NAME}} placeholders, upper case). It lives in
+ * infra/ because both renderers use it: the native stack (scripts/stack) and the compose stack (infra/compose).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '@brigadeiro/topology';

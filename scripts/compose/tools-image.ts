@@ -1,14 +1,15 @@
 /**
  * Entry point of the compose tools image (infra/compose/Dockerfile), with BRIGADEIRO_NETWORK=compose:
- *   render <dir>  -> every configuration file of the compose stack, from the infra/ templates (render.ts);
+ *   render <dir>  -> every configuration file of the compose stack, from the infra/ templates (infra/compose/render.ts);
  *   db            -> bootstrapDatabases, migrateAll, seedAll (scripts/db, the same code as `npm run db:seed`),
  *                    retried while HAProxy has no primary to route to yet.
+ * It runs the database tools of scripts/db, so it lives in scripts/ (infra/ holds only templates and renderers).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTopology, superuserUrl } from '@brigadeiro/topology';
-import { bootstrapDatabases, migrateAll, seedAll } from '../../scripts/db';
-import { renderComposeConfigs } from './render';
+import { bootstrapDatabases, migrateAll, seedAll } from '../db';
+import { renderComposeConfigs } from '../../infra/compose/render';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -21,7 +22,7 @@ function composeTopology() {
 }
 
 function render(dir: string | undefined): void {
-  if (!dir) throw new Error('usage: cli.ts render <dir>');
+  if (!dir) throw new Error('usage: tools-image.ts render <dir>');
   const files = renderComposeConfigs(composeTopology());
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files)) {
@@ -58,7 +59,7 @@ async function db(): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'render') return render(argv[1]);
   if (argv[0] === 'db') return db();
-  throw new Error('usage: cli.ts render <dir> | db');
+  throw new Error('usage: tools-image.ts render <dir> | db');
 }
 
 main(process.argv.slice(2)).then(

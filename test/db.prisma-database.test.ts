@@ -1,8 +1,10 @@
 // openPrismaDatabase needs a real generated client: fiscal's, the smallest (npm run build generates it).
+// It lives in test/ rather than packages/db/test because a package may not import a service, and a client
+// of packages/db's own would mean a second Prisma schema and generate step just for this test.
 import { ServiceUnavailableError } from '@brigadeiro/errors';
 import { databaseUrl, loadTopology } from '@brigadeiro/topology';
-import { closePrismaAndPool, createPrismaClientAndPool, openPrismaDatabase, statementName, violatedConstraint } from '../src';
-import { PrismaClient } from '../../../services/fiscal/src/generated/prisma/client';
+import { closePrismaAndPool, createPrismaClientAndPool, openPrismaDatabase, statementName, violatedConstraint } from '@brigadeiro/db';
+import { PrismaClient } from '../services/fiscal/src/generated/prisma/client';
 
 const t = loadTopology();
 

@@ -1,20 +1,28 @@
 /**
  * A throwaway nginx gateway for tests and experiments: renders the config for a (usually modified)
  * topology into a fresh temp folder, starts `nginx` with its master in the foreground (so we hold its PID),
- * waits until it answers, and `stop()` kills that PID and removes the folder.
+ * waits until it answers, and `stop()` kills that PID and removes the folder. It starts a process, so it
+ * lives with the stack's other launchers in scripts/ (not infra/, which only holds templates and renderers).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { closedPort } from '@brigadeiro/testing';
 import { HOST, type Topology } from '@brigadeiro/topology';
-import { freePort } from '../../bench/lib/net';
-import { exited } from '../../bench/lib/processes';
-import { renderNginxConf, type RenderOptions } from './render';
+import { renderNginxConf, type RenderOptions } from '../../infra/nginx/render';
 
-/** Tests pick the gateway's port with it. */
-export { freePort };
+/** Tests pick the gateway's port with it: a loopback port free right now (packages/testing's helper). */
+export const freePort = closedPort;
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+}
 
 export interface LocalGateway {
   url: string;
