@@ -10,6 +10,7 @@
  * Like fault.services.test.ts it breaks the stack every test file uses: one file at a time (jest's default
  * here), and each test puts the stack back (restoreStack starts etcd too) before it ends.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { Client } from 'pg';
 import { gatewayUrl, loadTopology, superuserUrl } from '@brigadeiro/topology';
@@ -27,7 +28,6 @@ import { readTiming } from '../scripts/failover/series';
 const t = loadTopology();
 const ctx: StackContext = { t, p: stackPaths(t), say: () => undefined };
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 30_000 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The leader key's ttl of the running cluster (Patroni's /config): an outage shorter than this would prove nothing. */
 let TTL_S = 0;
 

@@ -8,6 +8,7 @@
  * Like the other failover tests, these break the stack every other file uses: they rely on jest running one
  * file at a time, and put the stack back (restoreStack) before they end, pass or fail.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { gatewayUrl, loadTopology } from '@brigadeiro/topology';
 import type { StackContext } from '../scripts/stack/context';
@@ -21,7 +22,6 @@ import { restoreStack } from '../scripts/failover/native';
 const t = loadTopology();
 const ctx: StackContext = { t, p: stackPaths(t), say: () => undefined };
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 15_000 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Readers in parallel, each with a short pause between its reads: steady load, well below the rate limit. */
 const READERS = 4;

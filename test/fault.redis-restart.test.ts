@@ -7,6 +7,7 @@
  * Like fault.services.test.ts, these tests stop part of the stack every other file uses: they rely on jest
  * running one file at a time and put the stack back (restoreStack) before they end, pass or fail.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 import { gatewayUrl, loadTopology } from '@brigadeiro/topology';
 import type { StackContext } from '../scripts/stack/context';
@@ -17,7 +18,6 @@ import { restoreStack } from '../scripts/failover/native';
 const t = loadTopology();
 const ctx: StackContext = { t, p: stackPaths(t), say: () => undefined };
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 15_000 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const CLIENTS = 6;
 const PRODUTOS = 5;

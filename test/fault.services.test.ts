@@ -7,6 +7,7 @@
  * with others (-w >1). Each test puts the stack back (restoreStack: every service up, Redis up, the
  * PostgreSQL pair healthy) before it ends, waiting on real readiness, pass or fail.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { gatewayUrl, loadTopology } from '@brigadeiro/topology';
@@ -18,7 +19,6 @@ import { restoreStack } from '../scripts/failover/native';
 const t = loadTopology();
 const ctx: StackContext = { t, p: stackPaths(t), say: () => undefined };
 const gw = axios.create({ baseURL: gatewayUrl(t), validateStatus: () => true, timeout: 15_000 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 afterEach(async () => {
   await restoreStack(ctx);

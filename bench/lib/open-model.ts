@@ -9,6 +9,7 @@
  * The client is node:http with one keep-alive agent. Requests beyond `maxInFlight` outstanding are not
  * sent: they are counted as "dropped" (the client, not the server, gave up) and as errors.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import http from 'node:http';
 import { percentile } from './percentiles';
 
@@ -76,7 +77,6 @@ export interface OpenResult {
   timeline: { second: number; rate: number; ok: number; errors: number; p95: number }[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runOpen(o: OpenOptions): Promise<OpenResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });

@@ -3,12 +3,12 @@
  * with plenty of stock (so the load never takes the seeded products' stock and never runs out), carts
  * holding it, and the pagamentos simulation profile (GET/PUT /admin/perfil on the service itself).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { serviceUrl, type Topology } from '@brigadeiro/topology';
 import { request } from './net';
 
 export const CARTS = '/api/v1/carrinhos';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 12)}`;
 

@@ -9,6 +9,7 @@
  *    to `retryWindowMs`: the order is then created once (the key makes the retry safe).
  * Every acknowledged order id (201/202, or 200 for a replay) is kept for the lost-write check.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import axios, { type AxiosInstance } from 'axios';
@@ -30,7 +31,6 @@ export interface Setup {
   carts: string[];
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 12)}`;
 
 export function gatewayClient(t: Topology, timeoutMs = 20_000): AxiosInstance {

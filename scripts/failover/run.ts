@@ -8,6 +8,7 @@
  *   rejoin      (--rejoin) the old node restarted and back as a streaming synchronous replica (pg_rewind)
  * then verify every acknowledged order is in pedidos' database.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { type Topology, databaseUrl, superuserUrl } from '@brigadeiro/topology';
 import type { PgCluster, PgNode } from '../stack/patroni';
@@ -24,7 +25,6 @@ import {
   startReadProber,
 } from './load';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface FailoverHooks {
   /** The cluster as Patroni sees it. */

@@ -4,6 +4,7 @@
  * Patroni's REST API), and the price of a short ttl: false failovers while both cores are saturated and nothing
  * is broken (`--false-alarms SECONDS`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import axios from 'axios';
@@ -11,7 +12,6 @@ import { HOST, type Topology } from '@brigadeiro/topology';
 import { nodePorts, PG_NODES, type PgCluster } from '../stack/patroni';
 import { type FailoverResult, fmt } from './run';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 // ---- several runs
 

@@ -8,6 +8,7 @@
  * Only retry what is safe to repeat: reads, idempotent writes (keyed by an idempotency key or a conditional
  * UPDATE), or, with `retryIf: failedBeforeSend`, a non-idempotent statement whose error proves it never ran.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEADLINE_MARGIN_MS, remainingMs } from '@brigadeiro/logger';
 import { isRetryableDbError } from './index';
 
@@ -37,7 +38,6 @@ export const DB_RETRY_DEFAULTS: Required<Omit<DbRetryOptions, 'onRetry' | 'retry
   factor: 2,
 };
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs `fn` (given the 1-based attempt number) and retries it while its error is retryable and the window

@@ -3,11 +3,11 @@
  * within the TTL, concurrent adds of one product ask once, a failure is never cached (the next add asks
  * again and verifies), and with the TTL at 0 every add asks. Against a fake catalogo the test controls.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { buildApp, fakeCatalogo, produtoId, type FakeCatalogo, type TestApp } from './support';
 
 const BASE = '/api/v1/carrinhos';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('carrinho product check cache', () => {
   let catalogo: FakeCatalogo;

@@ -4,6 +4,7 @@
  * found through loadTopology()), plus factories that make uniquely named data: a product through catalogo's
  * admin API, a cart with items through the gateway, fault injection on a downstream (always reset it).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import axios from 'axios';
@@ -132,7 +133,7 @@ export async function falhas(servico: ServiceName, f: Partial<Falhas> | 'reset')
   if (r.status >= 300) throw new Error(`${servico} /admin/falhas answered ${r.status} ${JSON.stringify(r.data)}`);
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep };
 
 /** Polls `fn` until it returns a truthy value (or the time runs out, then returns the last value). */
 export async function esperarAte<T>(fn: () => Promise<T>, ms = 20_000, passo = 200): Promise<T> {

@@ -5,6 +5,7 @@
  * succeed at once. Not retried: timeouts (a hung service would only multiply the wait before the 503),
  * breaker rejections and 4xx (the answer would be the same).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AxiosRequestConfig, AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { Downstream } from '@brigadeiro/http-client';
@@ -27,7 +28,6 @@ function vale_repetir(err: unknown): boolean {
   return RETRYABLE_CODES.has((err as { code?: string }).code ?? '');
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 4xx answer the caller interprets: its status and JSON body. */
 export interface RespostaCliente {
