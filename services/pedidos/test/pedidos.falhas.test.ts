@@ -135,7 +135,8 @@ describe('fiscal down after money and stock are secured', () => {
 
     const final = await esperarAte(async () => {
       const r = await request(segundo.app).get(`/api/v1/pedidos/${pedidoId}`);
-      return r.body.status === 'enviado' ? r : undefined;
+      // The worker moves the order, then deletes its task in a statement of its own: wait for both.
+      return r.body.status === 'enviado' && r.body.pendente.length === 0 ? r : undefined;
     }, 25_000);
     expect(final?.body).toMatchObject({ status: 'enviado', pendente: [] });
     expect(isValidNfeAccessKey(final!.body.nota_fiscal.chave_acesso)).toBe(true);
@@ -161,7 +162,8 @@ describe('fiscal down after money and stock are secured', () => {
     p.pedidos.trabalhador.start();
     const final = await esperarAte(async () => {
       const r = await request(p.app).get(`/api/v1/pedidos/${pedidoId}`);
-      return r.body.status === 'enviado' ? r : undefined;
+      // The worker moves the order, then deletes its task in a statement of its own: wait for both.
+      return r.body.status === 'enviado' && r.body.pendente.length === 0 ? r : undefined;
     }, 25_000);
     expect(final?.body.pendente).toEqual([]);
   });
