@@ -1,7 +1,9 @@
 /**
  * Replication made visible, through the gateway of the running stack: with WAL replay paused on the
  * replica, a product renamed on the primary still reads with its old name (served by the replica); once
- * replay resumes, the new name appears.
+ * replay resumes, the new name appears. Patroni (3.0.2) resumes a paused replay at its next loop (it takes
+ * any pause on PostgreSQL 14+ for one a parameter change caused), so the cluster is put in Patroni's
+ * maintenance mode (`pause`) for the test: the CI failure "replica, yet the new name" was that resume.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -33,6 +35,22 @@ async function ate<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean,
   }
 }
 
+/** Patroni's maintenance mode on or off (PATCH /config), then until both members report it. */
+async function manutencao(ligada: boolean): Promise<void> {
+  const portas = [t.ports.patroni1, t.ports.patroni2];
+  let aplicada = false;
+  for (const porta of portas) {
+    if (aplicada) break;
+    aplicada = await fetch(`http://127.0.0.1:${porta}/config`, { method: 'PATCH', body: JSON.stringify({ pause: ligada }) }).then((r) => r.ok, () => false);
+  }
+  if (!aplicada) throw new Error('no Patroni REST API took the maintenance-mode change');
+  await ate(
+    `Patroni maintenance mode ${ligada ? 'on' : 'off'} on both members`,
+    () => Promise.all(portas.map((porta) => fetch(`http://127.0.0.1:${porta}/patroni`).then((r) => r.json() as Promise<{ pause?: boolean }>))),
+    (estados) => estados.every((e) => (e.pause === true) === ligada),
+  );
+}
+
 describe('catalogo replication through the gateway', () => {
   const primario = new Client({ connectionString: databaseUrl(t, 'catalogo', 'rw') });
   const replica = new Client({ connectionString: superuserUrl(t, t.ports.pgRo) });
@@ -44,8 +62,9 @@ describe('catalogo replication through the gateway', () => {
   });
 
   afterAll(async () => {
-    // Never leave the replica paused, even if the test died half-way.
+    // Never leave the replica paused or Patroni in maintenance mode, even if the test died half-way.
     await replica.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
+    await manutencao(false).catch(() => undefined);
     if (categoriaId !== undefined) {
       await primario.query('DELETE FROM produtos WHERE categoria_id = $1', [categoriaId]);
       await primario.query('DELETE FROM categorias WHERE id = $1', [categoriaId]);
@@ -74,6 +93,7 @@ describe('catalogo replication through the gateway', () => {
     const visivel = await ate('the new product visible on the replica', () => lerSemCache(id), (r) => r.status === 200);
     expect(visivel.servedBy).toBe('replica');
 
+    await manutencao(true);
     await replica.query('SELECT pg_wal_replay_pause()');
     try {
       const { rows: estado } = await replica.query<{ estado: string }>('SELECT pg_get_wal_replay_pause_state() AS estado');
@@ -89,6 +109,7 @@ describe('catalogo replication through the gateway', () => {
       expect(atrasado.produto.nome).toBe(antigo);
     } finally {
       await replica.query('SELECT pg_wal_replay_resume()');
+      await manutencao(false);
     }
 
     const alcancado = await ate('the new name visible after replay resumed', () => lerSemCache(id), (r) => r.produto.nome === novo);
