@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { databaseUrl, gatewayUrl, loadTopology, superuserUrl } from '@brigadeiro/topology';
+import { patchPatroniConfig } from '../scripts/failover/series';
 
 const t = loadTopology();
 const GATEWAY = gatewayUrl(t);
@@ -38,12 +39,7 @@ async function ate<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean,
 /** Patroni's maintenance mode on or off (PATCH /config), then until both members report it. */
 async function manutencao(ligada: boolean): Promise<void> {
   const portas = [t.ports.patroni1, t.ports.patroni2];
-  let aplicada = false;
-  for (const porta of portas) {
-    if (aplicada) break;
-    aplicada = await fetch(`http://127.0.0.1:${porta}/config`, { method: 'PATCH', body: JSON.stringify({ pause: ligada }) }).then((r) => r.ok, () => false);
-  }
-  if (!aplicada) throw new Error('no Patroni REST API took the maintenance-mode change');
+  await patchPatroniConfig(t, { pause: ligada });
   await ate(
     `Patroni maintenance mode ${ligada ? 'on' : 'off'} on both members`,
     () => Promise.all(portas.map((porta) => fetch(`http://127.0.0.1:${porta}/patroni`).then((r) => r.json() as Promise<{ pause?: boolean }>))),

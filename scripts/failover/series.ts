@@ -114,6 +114,12 @@ async function anyRestPort(t: Topology): Promise<number> {
   throw new Error('no Patroni REST API answered /config');
 }
 
+/** Changes the cluster's dynamic configuration (PATCH /config on any member that answers); Patroni stores it in etcd. */
+export async function patchPatroniConfig(t: Topology, change: Record<string, unknown>): Promise<void> {
+  const port = await anyRestPort(t);
+  await axios.patch(`http://${HOST}:${port}/config`, change, { timeout: 3000 });
+}
+
 /** The cluster's dynamic timing (Patroni's /config, stored in etcd). */
 export async function readTiming(t: Topology): Promise<PatroniTiming> {
   const port = await anyRestPort(t);
@@ -131,8 +137,7 @@ export async function applyTiming(t: Topology, change: Partial<PatroniTiming>): 
   const next = { ...now, ...change };
   const bad = checkTiming(next);
   if (bad) throw new Error(`--patroni ${formatTiming(next)}: ${bad}`);
-  const port = await anyRestPort(t);
-  await axios.patch(`http://${HOST}:${port}/config`, change, { timeout: 3000 });
+  await patchPatroniConfig(t, change);
   // A member answers /config from its last view of etcd: ask until the change shows (a loop or two).
   let applied = await readTiming(t);
   for (const end = Date.now() + 10_000; formatTiming(applied) !== formatTiming(next) && Date.now() < end; ) {

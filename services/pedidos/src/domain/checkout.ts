@@ -146,13 +146,12 @@ export class Checkout {
     if (!criado.ok) {
       // The insert was retried after a failover cut its connection, and the first attempt had committed:
       // the row under this key carries the reference this request chose, so the order is its own; go on.
-      const meu = await this.repo.porChave(chave);
-      if (meu?.referencia === referencia) return this.encadear(meu, pedido, itens, total);
+      const existente = await this.repo.porChave(chave);
+      if (existente?.referencia === referencia) return this.encadear(existente, pedido, itens, total);
       if (criado.motivo === 'carrinho_com_pedido') throw new CarrinhoJaPedido(pedido.carrinho_id);
       // The same key arrived twice at once: the other request created the order.
-      const outro = meu;
-      if (!outro) throw new AppError(409, 'idempotency_conflict', 'this Idempotency-Key is being used by another request; ask again');
-      return this.replay(outro, pedido);
+      if (!existente) throw new AppError(409, 'idempotency_conflict', 'this Idempotency-Key is being used by another request; ask again');
+      return this.replay(existente, pedido);
     }
     return this.encadear(criado, pedido, itens, total);
   }
